@@ -1,0 +1,211 @@
+"""Request-level rules that hold for every route: a body size cap and
+``Idempotency-Key`` replays.
+
+A POST carrying ``Idempotency-Key`` is answered once; the same key with the same
+request within ``IDEMPOTENCY_TTL`` gets the stored answer again (marked with
+``Idempotent-Replayed: true``), and the same key with a different request is refused.
+"""
+
+import hashlib
+import json
+from datetime import datetime, timedelta
+from typing import Any, Final
+
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from gestly.api.errors import error_body
+from gestly.storage.accounts import find_token_account
+from gestly.storage.schema import idempotency_keys
+
+MAX_BODY_BYTES: Final = 1024 * 1024
+MAX_IDEMPOTENCY_KEY_CHARS: Final = 255
+IDEMPOTENCY_TTL: Final = timedelta(hours=24)
+BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
+
+
+class BodyTooLargeError(Exception):
+    pass
+
+
+async def send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    payload = json.dumps(body).encode()
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(payload)).encode()),
+            ],
+        }
+    )
+    await send({"type": "http.response.body", "body": payload})
+
+
+async def read_body(receive: Receive, limit: int) -> bytes:
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            break
+        chunk = message.get("body", b"")
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLargeError
+        chunks.append(chunk)
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+class RequestRulesMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in BODY_METHODS:
+            await self.app(scope, receive, send)
+            return
+
+        declared = header(scope, b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            await self.refuse_large(send)
+            return
+        try:
+            body = await read_body(receive, MAX_BODY_BYTES)
+        except BodyTooLargeError:
+            await self.refuse_large(send)
+            return
+
+        replayed = False
+
+        async def replay_receive() -> Message:
+            nonlocal replayed
+            if replayed:
+                return {"type": "http.disconnect"}
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        key = header(scope, b"idempotency-key")
+        if scope["method"] == "POST" and key is not None:
+            await self.answer_once(scope, replay_receive, send, key, body)
+            return
+        await self.app(scope, replay_receive, send)
+
+    async def refuse_large(self, send: Send) -> None:
+        await send_json(
+            send,
+            413,
+            error_body(
+                "payload_too_large",
+                f"the request body is larger than {MAX_BODY_BYTES} bytes",
+                None,
+            ),
+        )
+
+    async def answer_once(
+        self, scope: Scope, receive: Receive, send: Send, key: str, body: bytes
+    ) -> None:
+        if not key or len(key) > MAX_IDEMPOTENCY_KEY_CHARS:
+            await send_json(
+                send,
+                400,
+                error_body(
+                    "invalid_idempotency_key",
+                    f"Idempotency-Key must be 1 to {MAX_IDEMPOTENCY_KEY_CHARS} "
+                    "characters",
+                    "Idempotency-Key",
+                ),
+            )
+            return
+        services = scope["app"].state.services
+        authorization = header(scope, b"authorization") or ""
+        token = authorization.partition(" ")[2].strip()
+        async with services.database.read() as connection:
+            found = await find_token_account(connection, token) if token else None
+        if found is None:
+            await self.app(scope, receive, send)
+            return
+        account_id = found[1]
+        fingerprint = hashlib.sha256(
+            scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
+        ).hexdigest()
+        now: datetime = services.clock.now()
+
+        async with services.database.read() as connection:
+            stored = (
+                await connection.execute(
+                    select(idempotency_keys).where(
+                        idempotency_keys.c.account_id == account_id,
+                        idempotency_keys.c.key == key,
+                        idempotency_keys.c.created_at > now - IDEMPOTENCY_TTL,
+                    )
+                )
+            ).first()
+        if stored is not None:
+            if stored.request_fingerprint != fingerprint:
+                await send_json(
+                    send,
+                    422,
+                    error_body(
+                        "idempotency_key_reused",
+                        "this Idempotency-Key was used with a different request; "
+                        "use a new key for a new request",
+                        "Idempotency-Key",
+                    ),
+                )
+                return
+            await self.replay(send, stored.status_code, stored.response_body)
+            return
+
+        captured: dict[str, Any] = {"status": 500, "body": b""}
+
+        async def capture(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                captured["status"] = message["status"]
+            elif message["type"] == "http.response.body":
+                captured["body"] += message.get("body", b"")
+            await send(message)
+
+        await self.app(scope, receive, capture)
+        if captured["status"] >= 500:
+            return
+        try:
+            async with services.database.transaction() as tx:
+                await tx.connection.execute(
+                    insert(idempotency_keys).values(
+                        account_id=account_id,
+                        key=key,
+                        request_fingerprint=fingerprint,
+                        status_code=captured["status"],
+                        response_body=captured["body"],
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            # A concurrent request with the same key stored its answer first.
+            return
+
+    async def replay(self, send: Send, status: int, body: bytes) -> None:
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"idempotent-replayed", b"true"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})

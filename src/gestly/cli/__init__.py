@@ -1,0 +1,1 @@
+"""The ``gestly`` command."""

@@ -1,0 +1,1 @@
+"""Delivery: the asynchronous worker that claims due deliveries and sends them."""

@@ -1,0 +1,33 @@
+"""Log configuration, applied only by the entry points (the CLI).
+
+Lines read ``time level logger action: message key=value…``. The ``action`` is a
+stable event name that tests and log queries select on. Nothing logged carries a
+secret, a signature or a token; response bodies are never logged.
+"""
+
+import logging
+import sys
+
+
+class ActionFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "action"):
+            record.action = "-"
+        return True
+
+
+def configure_logging(level: str) -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    handler.addFilter(ActionFilter())
+    handler.setFormatter(
+        logging.Formatter(
+            "%(asctime)s %(levelname)s %(name)s %(action)s: %(message)s",
+            datefmt="%Y-%m-%dT%H:%M:%S%z",
+        )
+    )
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    # Uvicorn's access log would print every request line; errors still show.
+    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
