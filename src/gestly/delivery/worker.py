@@ -80,7 +80,7 @@ class DeliveryWorker:
         self.results: asyncio.Queue[tuple[AttemptRecord, DeliveryUpdate]] = (
             asyncio.Queue()
         )
-        self.recorded = 0
+        self.saturated = False
         self.idle = asyncio.Event()
 
     def wake(self) -> None:
@@ -133,14 +133,19 @@ class DeliveryWorker:
                     claimed = await self.claim(min(room, self.options.batch_size))
                     for delivery in claimed:
                         self.start_sending(delivery)
-                if claimed and len(claimed) == min(room, self.options.batch_size):
+                if claimed:
                     continue
-                await self.wait_for_work(stop_waiter, room_left=room > len(claimed))
+                await self.wait_for_work(
+                    stop_waiter, wait_for_capacity=room <= 0 or self.saturated
+                )
         finally:
             stop_waiter.cancel()
 
-    async def wait_for_work(self, stop_waiter: asyncio.Task[bool], room_left: bool) -> None:
-        """Sleep until woken, capacity frees up (if full), stop, or the poll interval."""
+    async def wait_for_work(
+        self, stop_waiter: asyncio.Task[bool], wait_for_capacity: bool
+    ) -> None:
+        """Sleep until woken, stopped, the poll interval passes, or (when the worker or
+        some endpoint is at its cap) an attempt finishes."""
         self.wakeup.clear()
         self.capacity_freed.clear()
         self.idle.set()
@@ -148,7 +153,7 @@ class DeliveryWorker:
             asyncio.ensure_future(self.wakeup.wait()),
             stop_waiter,  # type: ignore[list-item]
         ]
-        if not room_left:
+        if wait_for_capacity:
             waiters.append(asyncio.ensure_future(self.capacity_freed.wait()))
         await asyncio.wait(
             waiters,
@@ -165,6 +170,7 @@ class DeliveryWorker:
             endpoint_id: self.options.endpoint_concurrency - count
             for endpoint_id, count in self.in_flight_per_endpoint.items()
         }
+        self.saturated = any(left <= 0 for left in room.values())
         try:
             async with self.database.transaction() as tx:
                 return await claim_due_deliveries(
@@ -300,7 +306,6 @@ class DeliveryWorker:
                 )
                 await asyncio.sleep(self.options.poll_interval_s)
                 continue
-            self.recorded += len(batch)
             for _ in batch:
                 self.results.task_done()
             return

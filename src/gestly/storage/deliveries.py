@@ -91,8 +91,9 @@ async def claim_due_deliveries(
 
     ``per_endpoint_room`` maps endpoints this worker already has in flight to how many
     more it may start; endpoints with no room are skipped, so one slow endpoint never
-    fills a batch. On PostgreSQL the rows are taken with ``FOR UPDATE SKIP LOCKED``:
-    concurrent workers pass over each other's claims instead of waiting.
+    fills a batch. On PostgreSQL the chosen rows are locked with ``FOR UPDATE SKIP
+    LOCKED``: concurrent workers pass over each other's claims instead of waiting.
+    SQLite needs no row locks: its writers take turns (``BEGIN IMMEDIATE``).
     """
     full = [endpoint_id for endpoint_id, room in per_endpoint_room.items() if room <= 0]
     candidates = (
@@ -103,8 +104,6 @@ async def claim_due_deliveries(
     )
     if full:
         candidates = candidates.where(deliveries.c.endpoint_id.not_in(full))
-    if tx.dialect == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
 
     taken: dict[str, int] = defaultdict(int)
     chosen: list[str] = []
@@ -116,6 +115,15 @@ async def claim_due_deliveries(
         chosen.append(row.id)
         if len(chosen) == limit:
             break
+    if chosen and tx.dialect == "postgresql":
+        # The candidates were read without locks; lock the chosen ones now, skipping
+        # those another worker holds, and drop those it claimed in the meantime.
+        locked = await tx.connection.execute(
+            select(deliveries.c.id)
+            .where(deliveries.c.id.in_(chosen), deliveries.c.next_attempt_at <= now)
+            .with_for_update(skip_locked=True)
+        )
+        chosen = [row.id for row in locked]
     if not chosen:
         return []
 
