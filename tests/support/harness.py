@@ -115,11 +115,10 @@ class Gestly:
             while True:
                 worker.wake()
                 await asyncio.sleep(0.02)
-                while not worker.idle.is_set() or worker.in_flight:
+                while not worker.idle.is_set() or worker.in_flight or worker.finished:
                     await asyncio.sleep(0.01)
-                await worker.results.join()
                 await asyncio.sleep(0.02)
-                if worker.idle.is_set() and not worker.in_flight:
+                if worker.idle.is_set() and not worker.in_flight and not worker.finished:
                     return
 
         await asyncio.wait_for(quiet(), timeout)

@@ -12,6 +12,7 @@ the very address that was checked (see ``delivery.sender``), so a DNS answer tha
 changes in between cannot redirect it.
 """
 
+import functools
 import ipaddress
 from dataclasses import dataclass
 from typing import Final
@@ -86,8 +87,12 @@ def check_address(address: IPAddress, policy: DestinationPolicy) -> None:
         )
 
 
+@functools.lru_cache(maxsize=4096)
 def parse_url(url: str, policy: DestinationPolicy) -> ParsedUrl:
-    """Check a URL's shape (not its addresses) and return its parts."""
+    """Check a URL's shape (not its addresses) and return its parts.
+
+    Cached: the worker checks the same few URLs on every attempt.
+    """
     if len(url) > MAX_URL_LENGTH:
         raise DestinationError(f"the URL is longer than {MAX_URL_LENGTH} characters")
     if any(char.isspace() or ord(char) < 32 for char in url):
