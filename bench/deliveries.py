@@ -99,14 +99,20 @@ async def publish_many(
     return committed
 
 
-def wait_for_receipts(receiver_url: str, count: int, timeout_s: float) -> dict[str, float]:
+def wait_for_receipts(
+    receiver_url: str, count: int, timeout_s: float
+) -> dict[str, float]:
     deadline = time.monotonic() + timeout_s
     while True:
         try:
-            receipts: dict[str, float] | None = httpx.get(f"{receiver_url}/receipts").json()
+            receipts: dict[str, float] | None = httpx.get(
+                f"{receiver_url}/receipts"
+            ).json()
         except httpx.ConnectError:
             receipts = None
-        if receipts is not None and (len(receipts) >= count or time.monotonic() > deadline):
+        if receipts is not None and (
+            len(receipts) >= count or time.monotonic() > deadline
+        ):
             return receipts
         time.sleep(0.05)
 
@@ -130,7 +136,10 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
     await upgrade_database(database)
     port = 18000 + os.getpid() % 1000
     receiver_url = f"http://127.0.0.1:{port}"
-    receiver = start_process([sys.executable, str(ROOT / "bench" / "receiver.py"), str(port)], dict(os.environ))
+    receiver = start_process(
+        [sys.executable, str(ROOT / "bench" / "receiver.py"), str(port)],
+        dict(os.environ),
+    )
     env = {
         **os.environ,
         "GESTLY_DATABASE_URL": database_url,
@@ -138,7 +147,11 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
         "GESTLY_LOG_LEVEL": "WARNING",
         "GESTLY_POLL_INTERVAL_S": "0.5",
         "GESTLY_SECRET_KEY": "bench-secret-key-bench-secret-key-0123",
-        **{name: value for name, value in os.environ.items() if name.startswith("GESTLY_")},
+        **{
+            name: value
+            for name, value in os.environ.items()
+            if name.startswith("GESTLY_")
+        },
     }
     worker: subprocess.Popen[bytes] | None = None
     try:
@@ -167,12 +180,12 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
             token = await create_token(
                 tx, account_id=account.id, name="bench", now=datetime.now(UTC)
             )
-        wait_for_receipts(receiver_url, 0, 5)
+        await asyncio.to_thread(wait_for_receipts, receiver_url, 0, 5)
 
         # 1. Throughput: a backlog of `events`, then one worker drains it.
         await publish_many(database, account.id, 0, events // endpoints, batch=100)
         worker = start_process([GESTLY, "serve", "--port", str(port + 1)], env)
-        received = wait_for_receipts(receiver_url, events, timeout_s=600)
+        received = await asyncio.to_thread(wait_for_receipts, receiver_url, events, 600)
         first, last = min(received.values()), max(received.values())
         print(
             f"throughput: {len(received)} deliveries to {endpoints} endpoints in "
@@ -180,7 +193,7 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
         )
 
         # 2. Latency of API calls at a steady rate.
-        httpx.delete(f"{receiver_url}/receipts")
+        await asyncio.to_thread(httpx.delete, f"{receiver_url}/receipts")
         sent_at: dict[str, float] = {}
         interval = 1 / rate
         total = rate * 5
@@ -191,11 +204,13 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
             next_at = time.monotonic()
             calls = []
             for _ in range(total):
-                calls.append(asyncio.create_task(test_call(client, endpoint_ids[0], sent_at)))
+                calls.append(
+                    asyncio.create_task(test_call(client, endpoint_ids[0], sent_at))
+                )
                 next_at += interval
                 await asyncio.sleep(max(0.0, next_at - time.monotonic()))
             await asyncio.gather(*calls)
-        receipts = wait_for_receipts(receiver_url, total, timeout_s=60)
+        receipts = await asyncio.to_thread(wait_for_receipts, receiver_url, total, 60)
         latencies = sorted(
             (receipts[delivery_id] - started) * 1000
             for delivery_id, started in sent_at.items()
@@ -203,8 +218,10 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
         )
         p50 = statistics.median(latencies)
         p99 = latencies[int(len(latencies) * 0.99) - 1]
-        print(f"latency at {rate}/s for 5 s: {len(latencies)}/{total} received, "
-              f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms")
+        print(
+            f"latency at {rate}/s for 5 s: {len(latencies)}/{total} received, "
+            f"p50 {p50:.1f} ms, p99 {p99:.1f} ms, max {latencies[-1]:.1f} ms"
+        )
     finally:
         if worker is not None:
             worker.terminate()
@@ -221,7 +238,7 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
                 url=f"https://hook{index}.example.com/gestly",
                 description="",
                 event_types=None,
-                enabled=False if index == 0 else True,
+                enabled=index != 0,
                 now=datetime.now(UTC),
             )
     timings = []
@@ -229,14 +246,18 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
         started = time.perf_counter()
         await publish_many(database, account.id, 0, 1, 1)
         timings.append((time.perf_counter() - started) * 1000)
-    print(f"fan-out: one event stored for 1,000 endpoints in "
-          f"{statistics.median(timings):.1f} ms (median of 5)")
+    print(
+        f"fan-out: one event stored for 1,000 endpoints in "
+        f"{statistics.median(timings):.1f} ms (median of 5)"
+    )
     await database.close()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--database", default="sqlite", help="sqlite or a postgresql:// URL")
+    parser.add_argument(
+        "--database", default="sqlite", help="sqlite or a postgresql:// URL"
+    )
     parser.add_argument("--events", type=int, default=20000)
     parser.add_argument("--endpoints", type=int, default=10)
     parser.add_argument("--rate", type=int, default=500, help="events/s for latency")

@@ -32,7 +32,9 @@ def main() -> None:
     app.router.add_post("/webhooks", receive)
     app.router.add_get("/receipts", list_receipts)
     app.router.add_delete("/receipts", forget)
-    web.run_app(app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None)
+    web.run_app(
+        app, host="127.0.0.1", port=int(sys.argv[1]), access_log=None, print=None
+    )
 
 
 if __name__ == "__main__":

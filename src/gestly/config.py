@@ -45,7 +45,9 @@ class Settings:
         return self.environment == "development"
 
 
-def read_int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+def read_int(
+    env: Mapping[str, str], name: str, default: int, low: int, high: int
+) -> int:
     raw = env.get(name)
     if raw is None or raw == "":
         return default
@@ -106,8 +108,10 @@ def read_secret_key(env: Mapping[str, str], development: bool) -> str:
         if development:
             return secrets.token_urlsafe(32)
         raise ConfigError(
-            name, raw, "set it to a long random string in production "
-            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            name,
+            raw,
+            "set it to a long random string in production "
+            "(python -c 'import secrets; print(secrets.token_urlsafe(32))')",
         )
     if len(raw) < 32:
         raise ConfigError(name, "<hidden>", "at least 32 characters")

@@ -101,7 +101,9 @@ async def run(
             lookup=lookup,
         ) as sender:
             if run_worker:
-                worker = DeliveryWorker(database, sender, clock, worker_options(settings))
+                worker = DeliveryWorker(
+                    database, sender, clock, worker_options(settings)
+                )
                 tasks.append(asyncio.create_task(worker.run(stop)))
             if serve_api:
                 retention = timedelta(days=settings.log_retention_days)

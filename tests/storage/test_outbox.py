@@ -95,7 +95,7 @@ async def test_rolled_back_transaction_leaves_no_event_and_no_delivery(
 ) -> None:
     await add_endpoints(database, account_id, clock, 3)
 
-    with pytest.raises(Rollback):
+    async def publish_then_fail() -> None:
         async with database.transaction() as tx:
             await publish_event(
                 tx,
@@ -105,6 +105,9 @@ async def test_rolled_back_transaction_leaves_no_event_and_no_delivery(
                 now=clock.now(),
             )
             raise Rollback
+
+    with pytest.raises(Rollback):
+        await publish_then_fail()
 
     assert await count_rows(database, events) == 0
     assert await count_rows(database, deliveries) == 0

@@ -66,7 +66,7 @@ class Gestly:
         )
         self.server = QuietSignalsServer(config)
         self.tasks.append(asyncio.create_task(self.server.serve()))
-        while not self.server.started:
+        while not self.server.started:  # noqa: ASYNC110 - uvicorn offers no event
             await asyncio.sleep(0.01)
         port = self.server.servers[0].sockets[0].getsockname()[1]
         self.base_url = f"http://127.0.0.1:{port}"
@@ -106,7 +106,7 @@ class Gestly:
             await self.sender.__aexit__(None, None, None)
         await self.database.close()
 
-    async def settle(self, timeout: float = 10.0) -> None:
+    async def settle(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109
         """Wake the worker and wait until everything due now is sent and recorded."""
         assert self.worker is not None, "settle needs the worker"
         worker = self.worker
@@ -115,10 +115,15 @@ class Gestly:
             while True:
                 worker.wake()
                 await asyncio.sleep(0.02)
-                while not worker.idle.is_set() or worker.in_flight or worker.finished:
+                # Three conditions, no single event to wait on: poll them.
+                while not worker.idle.is_set() or worker.in_flight or worker.finished:  # noqa: ASYNC110
                     await asyncio.sleep(0.01)
                 await asyncio.sleep(0.02)
-                if worker.idle.is_set() and not worker.in_flight and not worker.finished:
+                if (
+                    worker.idle.is_set()
+                    and not worker.in_flight
+                    and not worker.finished
+                ):
                     return
 
         await asyncio.wait_for(quiet(), timeout)

@@ -81,8 +81,12 @@ class PythonReceiver:
             status=behaviour.status, body=behaviour.body, headers=behaviour.headers
         )
 
-    async def wait_for(self, count: int, timeout: float = 10.0) -> list[ReceivedRequest]:
-        """Wait until ``count`` requests have arrived; fail the test after ``timeout``."""
+    async def wait_for(
+        self,
+        count: int,
+        timeout: float = 10.0,  # noqa: ASYNC109 - the test's deadline
+    ) -> list[ReceivedRequest]:
+        """Wait until ``count`` requests have arrived; fail after ``timeout`` s."""
         async with self.arrived:
             await asyncio.wait_for(
                 self.arrived.wait_for(lambda: len(self.requests) >= count), timeout

@@ -11,7 +11,11 @@ from gestly.clock import Clock, parse_timestamp
 from gestly.config import Settings
 from gestly.delivery.resolver import LookupHost
 from gestly.ids import has_prefix
-from gestly.storage.accounts import find_token_account, needs_last_used_update, touch_token
+from gestly.storage.accounts import (
+    find_token_account,
+    needs_last_used_update,
+    touch_token,
+)
 from gestly.storage.database import Database
 from gestly.webhooks.destinations import DestinationPolicy
 
@@ -38,9 +42,7 @@ async def get_account_id(request: Request, services: ServicesDep) -> str:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(
-            "send your API token as 'Authorization: Bearer <token>'"
-        )
+        raise Unauthorized("send your API token as 'Authorization: Bearer <token>'")
     async with services.database.read() as connection:
         found = await find_token_account(connection, token.strip())
     if found is None:
@@ -62,19 +64,24 @@ class Page:
     cursor: str | None
 
 
-def page_parameters(prefix: str) -> object:
-    def read_page(
+class PageOf:
+    """Reads ``limit`` and ``cursor`` for a list of ids with one prefix."""
+
+    def __init__(self, prefix: str) -> None:
+        self.prefix = prefix
+
+    def __call__(
+        self,
         limit: Annotated[int, Query(ge=1, le=100)] = 20,
         cursor: str | None = None,
     ) -> Page:
-        if cursor is not None and not has_prefix(cursor, prefix):
+        if cursor is not None and not has_prefix(cursor, self.prefix):
             raise BadRequest(
-                f"cursor {cursor!r} is not a {prefix}_ id; pass next_cursor as given",
+                f"cursor {cursor!r} is not a {self.prefix}_ id; pass next_cursor "
+                "as given",
                 field="cursor",
             )
         return Page(limit=limit, cursor=cursor)
-
-    return Depends(read_page)
 
 
 def read_time(value: str | None, field: str) -> datetime | None:

@@ -78,7 +78,11 @@ class RequestRulesMiddleware:
             return
 
         declared = header(scope, b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+        if (
+            declared is not None
+            and declared.isdigit()
+            and int(declared) > MAX_BODY_BYTES
+        ):
             await self.refuse_large(send)
             return
         try:

@@ -18,7 +18,7 @@ from gestly.storage.schema import accounts
 
 DEMO_NAME: Final = "Barbearia Demo"
 DEMO_EMAIL: Final = "demo@gestly.example"
-DEMO_PASSWORD: Final = "gestly-demo"
+DEMO_PASSWORD: Final = "gestly-demo"  # noqa: S105 - documented, development only
 
 
 def normalize_account_email(email: str) -> str:
@@ -56,9 +56,7 @@ async def create_account_command(
             account = await create_account(
                 tx, name=name, email=email, password_hash=password_hash, now=now
             )
-            token = await create_token(
-                tx, account_id=account.id, name="CLI", now=now
-            )
+            token = await create_token(tx, account_id=account.id, name="CLI", now=now)
     finally:
         await database.close()
     return {

@@ -26,7 +26,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="gestly", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    serve = commands.add_parser("serve", help="run the API, the worker and the scheduler")
+    serve = commands.add_parser(
+        "serve", help="run the API, the worker and the scheduler"
+    )
     serve.add_argument("--host", help="listen address (GESTLY_HOST, 127.0.0.1)")
     serve.add_argument("--port", type=int, help="listen port (GESTLY_PORT, 8000)")
 

@@ -152,7 +152,9 @@ class Sender:
             await self.session.close()
             self.session = None
 
-    async def send(self, url: str, headers: dict[str, str], body: bytes) -> AttemptResult:
+    async def send(
+        self, url: str, headers: dict[str, str], body: bytes
+    ) -> AttemptResult:
         """Make one attempt; never raises for anything the receiver does."""
         assert self.session is not None, "use the Sender inside 'async with'"
         started = time.perf_counter()
@@ -209,9 +211,7 @@ class Sender:
                 error_message=message[:500],
             )
 
-        return classify_response(
-            status, response_headers, raw, too_large, elapsed_ms()
-        )
+        return classify_response(status, response_headers, raw, too_large, elapsed_ms())
 
 
 async def read_capped(response: aiohttp.ClientResponse) -> tuple[bytes, bool]:

@@ -66,7 +66,8 @@ class DeliveryWorker:
         self.sender = sender
         self.clock = clock
         self.options = options
-        self.rng = rng or random.Random()
+        # Jitter spreads retries; it needs no cryptographic randomness.
+        self.rng = rng or random.Random()  # noqa: S311
         # Long enough for the request and for recording its result; a dead worker's
         # claims come back after it.
         self.lease = 2 * timedelta(seconds=options.request_timeout_s) + LEASE_MARGIN
@@ -218,7 +219,9 @@ class DeliveryWorker:
             "x-webhook-attempt": str(delivery.attempt_number),
         }
         try:
-            result = await self.sender.send(delivery.endpoint.url, headers, delivery.body)
+            result = await self.sender.send(
+                delivery.endpoint.url, headers, delivery.body
+            )
         except asyncio.CancelledError:
             self.unfinished.append(delivery)
             raise
@@ -258,8 +261,7 @@ class DeliveryWorker:
         ids = (delivery.id, delivery.event_id, delivery.endpoint.id)
         if outcome.disable_endpoint_reason is not None:
             logger.warning(
-                "endpoint disabled delivery_id=%s event_id=%s endpoint_id=%s "
-                "reason=%s",
+                "endpoint disabled delivery_id=%s event_id=%s endpoint_id=%s reason=%s",
                 *ids,
                 outcome.disable_endpoint_reason,
                 extra={"action": "endpoint.disabled"},

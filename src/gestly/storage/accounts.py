@@ -18,7 +18,7 @@ from gestly.ids import new_id
 from gestly.storage.database import Transaction
 from gestly.storage.schema import accounts, api_tokens
 
-TOKEN_PREFIX: Final = "gst_"
+TOKEN_PREFIX: Final = "gst_"  # noqa: S105 - a prefix, not a token
 LAST_USED_GRANULARITY: Final = timedelta(minutes=1)
 
 
@@ -168,6 +168,4 @@ async def get_account(connection: AsyncConnection, account_id: str) -> Account |
     ).first()
     if row is None:
         return None
-    return Account(
-        id=row.id, name=row.name, email=row.email, created_at=row.created_at
-    )
+    return Account(id=row.id, name=row.name, email=row.email, created_at=row.created_at)

@@ -107,12 +107,12 @@ async def claim_due_deliveries(
 
     taken: dict[str, int] = defaultdict(int)
     chosen: list[str] = []
-    for row in await tx.connection.execute(candidates):
-        room = per_endpoint_room.get(row.endpoint_id, endpoint_cap)
-        if taken[row.endpoint_id] >= room:
+    for candidate in await tx.connection.execute(candidates):
+        room = per_endpoint_room.get(candidate.endpoint_id, endpoint_cap)
+        if taken[candidate.endpoint_id] >= room:
             continue
-        taken[row.endpoint_id] += 1
-        chosen.append(row.id)
+        taken[candidate.endpoint_id] += 1
+        chosen.append(candidate.id)
         if len(chosen) == limit:
             break
     if chosen and tx.dialect == "postgresql":
@@ -123,7 +123,7 @@ async def claim_due_deliveries(
             .where(deliveries.c.id.in_(chosen), deliveries.c.next_attempt_at <= now)
             .with_for_update(skip_locked=True)
         )
-        chosen = [row.id for row in locked]
+        chosen = [lock.id for lock in locked]
     if not chosen:
         return []
 
@@ -162,12 +162,8 @@ async def claim_due_deliveries(
     for row in rows:
         endpoint = endpoints_by_id[row.endpoint_id]
         if not endpoint.enabled:
-            unreachable.append(
-                {
-                    "b_id": row.id,
-                    "b_error": f"not sent: endpoint disabled ({endpoint.disabled_reason})",
-                }
-            )
+            reason = f"not sent: endpoint disabled ({endpoint.disabled_reason})"
+            unreachable.append({"b_id": row.id, "b_error": reason})
             continue
         claimed.append(
             ClaimedDelivery(
@@ -353,9 +349,7 @@ async def list_deliveries(
         query = query.where(deliveries.c.created_at < filters.created_before)
     if cursor is not None:
         query = query.where(deliveries.c.id < cursor)
-    rows = await connection.execute(
-        query.order_by(deliveries.c.id.desc()).limit(limit)
-    )
+    rows = await connection.execute(query.order_by(deliveries.c.id.desc()).limit(limit))
     return [summary_from_row(row, now) for row in rows]
 
 

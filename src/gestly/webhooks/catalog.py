@@ -37,7 +37,13 @@ def closed_object(properties: JsonObject, optional: tuple[str, ...] = ()) -> Jso
     }
 
 
-APPOINTMENT_STATUSES: Final = ["scheduled", "confirmed", "completed", "no_show", "cancelled"]
+APPOINTMENT_STATUSES: Final = [
+    "scheduled",
+    "confirmed",
+    "completed",
+    "no_show",
+    "cancelled",
+]
 
 APPOINTMENT_PROPERTIES: Final[JsonObject] = {
     "id": id_schema("apt"),

@@ -47,7 +47,7 @@ RetryDecision = Succeeded | RetryAt | GiveUp
 
 
 def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
-    """Read a ``Retry-After`` header: delay seconds or an HTTP date; None if unusable."""
+    """Read ``Retry-After``: delay seconds or an HTTP date; None if unusable."""
     if value is None:
         return None
     text = value.strip()

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-SECRET_PREFIX: Final = "whsec_"
+SECRET_PREFIX: Final = "whsec_"  # noqa: S105 - a prefix, not a secret
 SECRET_BYTES: Final = 24
 SIGNATURE_VERSION: Final = "v1"
 

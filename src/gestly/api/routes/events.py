@@ -1,15 +1,15 @@
 """``/v1/events``: every event the account emitted, as delivered."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from gestly.api.dependencies import (
     AccountId,
     Page,
+    PageOf,
     ServicesDep,
     list_response,
-    page_parameters,
     read_time,
 )
 from gestly.api.errors import NotFound
@@ -18,16 +18,17 @@ from gestly.api.serializers import event_json
 from gestly.storage.events import get_event, list_events
 
 router = APIRouter(prefix="/v1/events", tags=["events"])
+EventPage = Annotated[Page, Depends(PageOf("evt"))]
 
 
 @router.get("")
 async def list_account_events(
     account_id: AccountId,
     services: ServicesDep,
+    page: EventPage,
     type: str | None = None,
     created_after: str | None = None,
     created_before: str | None = None,
-    page: Page = page_parameters("evt"),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     check_event_type_filter(type, "type")
     async with services.database.read() as connection:

@@ -1,15 +1,15 @@
 """``/v1/webhook_deliveries``: the delivery log, with every attempt, and retries."""
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
 from gestly.api.dependencies import (
     AccountId,
     Page,
+    PageOf,
     ServicesDep,
     list_response,
-    page_parameters,
     read_time,
 )
 from gestly.api.errors import BadRequest, Conflict, NotFound
@@ -27,6 +27,7 @@ from gestly.storage.deliveries import (
 from gestly.storage.events import get_event
 
 router = APIRouter(prefix="/v1/webhook_deliveries", tags=["webhook deliveries"])
+DeliveryPage = Annotated[Page, Depends(PageOf("del"))]
 
 
 def read_status(value: str | None) -> DeliveryStatus | None:
@@ -45,13 +46,13 @@ def read_status(value: str | None) -> DeliveryStatus | None:
 async def list_account_deliveries(
     account_id: AccountId,
     services: ServicesDep,
+    page: DeliveryPage,
     status: str | None = None,
     event_type: str | None = None,
     endpoint_id: str | None = None,
     event_id: str | None = None,
     created_after: str | None = None,
     created_before: str | None = None,
-    page: Page = page_parameters("del"),  # type: ignore[assignment]
 ) -> dict[str, Any]:
     check_event_type_filter(event_type, "event_type")
     filters = DeliveryFilters(

@@ -3,20 +3,24 @@
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
 
 from gestly.api.dependencies import (
     AccountId,
     Page,
+    PageOf,
     ServicesDep,
     list_response,
-    page_parameters,
     read_time,
 )
 from gestly.api.errors import BadRequest, Conflict, NotFound, Unprocessable
 from gestly.api.serializers import endpoint_json
-from gestly.delivery.resolver import BlockedAddressError, HostLookupError, resolve_checked
+from gestly.delivery.resolver import (
+    BlockedAddressError,
+    HostLookupError,
+    resolve_checked,
+)
 from gestly.storage import endpoints as endpoint_store
 from gestly.storage.deliveries import recover_failed_deliveries
 from gestly.storage.events import publish_event
@@ -24,6 +28,7 @@ from gestly.webhooks.catalog import ALL_EVENTS, EVENT_TYPES, unknown_event_types
 from gestly.webhooks.destinations import DestinationError, check_address, parse_url
 
 router = APIRouter(prefix="/v1/webhook_endpoints", tags=["webhook endpoints"])
+EndpointPage = Annotated[Page, Depends(PageOf("we"))]
 
 MAX_GRACE_HOURS = 7 * 24
 DEFAULT_GRACE_HOURS = 24
@@ -112,7 +117,7 @@ async def create_endpoint(
 async def list_endpoints(
     account_id: AccountId,
     services: ServicesDep,
-    page: Page = page_parameters("we"),  # type: ignore[assignment]
+    page: EndpointPage,
 ) -> dict[str, Any]:
     async with services.database.read() as connection:
         found = await endpoint_store.list_endpoints(
@@ -127,7 +132,9 @@ async def load_endpoint(
     services: ServicesDep, account_id: str, endpoint_id: str
 ) -> endpoint_store.Endpoint:
     async with services.database.read() as connection:
-        endpoint = await endpoint_store.get_endpoint(connection, account_id, endpoint_id)
+        endpoint = await endpoint_store.get_endpoint(
+            connection, account_id, endpoint_id
+        )
     if endpoint is None:
         raise NotFound(f"no webhook endpoint {endpoint_id!r} in this account")
     return endpoint
@@ -207,10 +214,11 @@ async def send_test_event(
     body: SendTest | None = None,
 ) -> dict[str, Any]:
     """Send the catalog example of an event type as a real, signed, logged delivery."""
-    event_type = EVENT_TYPES.get((body or SendTest()).type)
+    requested = (body or SendTest()).type
+    event_type = EVENT_TYPES.get(requested)
     if event_type is None:
         raise Unprocessable(
-            f"unknown event type {(body or SendTest()).type!r}; see GET /v1/event_types",
+            f"unknown event type {requested!r}; see GET /v1/event_types",
             field="type",
         )
     endpoint = await load_endpoint(services, account_id, endpoint_id)

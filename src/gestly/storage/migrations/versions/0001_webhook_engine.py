@@ -104,9 +104,7 @@ def upgrade() -> None:
         postgresql_where=sa.text("next_attempt_at IS NOT NULL"),
     )
     op.create_index("ix_deliveries_account_id_id", "deliveries", ["account_id", "id"])
-    op.create_index(
-        "ix_deliveries_endpoint_id_id", "deliveries", ["endpoint_id", "id"]
-    )
+    op.create_index("ix_deliveries_endpoint_id_id", "deliveries", ["endpoint_id", "id"])
     op.create_table(
         "attempts",
         sa.Column("id", sa.String(40), primary_key=True),
