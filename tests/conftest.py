@@ -41,7 +41,9 @@ def database_url(
     url: str | None = request.getfixturevalue("postgres_url")
     if url is None:
         if databases.REQUIRE_POSTGRES:
-            pytest.fail("GESTLY_TEST_REQUIRE_POSTGRES=1 but no GESTLY_TEST_POSTGRES_URL")
+            pytest.fail(
+                "GESTLY_TEST_REQUIRE_POSTGRES=1 but no GESTLY_TEST_POSTGRES_URL"
+            )
         pytest.skip("set GESTLY_TEST_POSTGRES_URL to run against PostgreSQL")
     asyncio.run(databases.empty_postgres_database(url))
     return url

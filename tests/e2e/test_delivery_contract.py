@@ -48,14 +48,20 @@ async def test_docs_node_receiver_accepts_every_catalog_example(
             f"/v1/webhook_endpoints/{endpoint['id']}", json={"url": node.url}
         )
         assert patched.status_code == 200
-        types = [item["name"] for item in (await client.get("/v1/event_types")).json()["data"]]
+        types = [
+            item["name"]
+            for item in (await client.get("/v1/event_types")).json()["data"]
+        ]
         for event_type in types:
             await client.post(
-                f"/v1/webhook_endpoints/{endpoint['id']}/test", json={"type": event_type}
+                f"/v1/webhook_endpoints/{endpoint['id']}/test",
+                json={"type": event_type},
             )
         await gestly.settle()
 
-        deliveries = (await client.get("/v1/webhook_deliveries?limit=100")).json()["data"]
+        deliveries = (await client.get("/v1/webhook_deliveries?limit=100")).json()[
+            "data"
+        ]
         accepted = json.loads(
             (await client.http.get(f"http://127.0.0.1:{node.port}/received")).text
         )
