@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -162,6 +162,10 @@ async def revoke_token(
     return result.rowcount == 1
 
 
+def account_from_row(row: Any) -> Account:
+    return Account(id=row.id, name=row.name, email=row.email, created_at=row.created_at)
+
+
 async def get_account(connection: AsyncConnection, account_id: str) -> Account | None:
     row = (
         await connection.execute(select(accounts).where(accounts.c.id == account_id))
@@ -169,3 +173,21 @@ async def get_account(connection: AsyncConnection, account_id: str) -> Account |
     if row is None:
         return None
     return Account(id=row.id, name=row.name, email=row.email, created_at=row.created_at)
+
+
+@dataclass(frozen=True, slots=True)
+class Login:
+    account: Account
+    password_hash: str | None
+
+
+async def find_login(connection: AsyncConnection, email: str) -> Login | None:
+    """The account whose email matches (case-insensitively), with its password hash."""
+    row = (
+        await connection.execute(
+            select(accounts).where(func.lower(accounts.c.email) == email.lower())
+        )
+    ).first()
+    if row is None:
+        return None
+    return Login(account=account_from_row(row), password_hash=row.password_hash)
