@@ -1,5 +1,6 @@
 """Running Gestly: the API server, the delivery worker and the scheduler, together
-(``gestly serve``) or the worker alone (``gestly worker``), in one event loop.
+(``gestly serve``) or the worker and scheduler without the API (``gestly worker``), in
+one event loop.
 
 SIGTERM and SIGINT stop the API from taking requests, then let in-flight attempts
 finish for a grace period and hand back the rest, so another worker takes them over.
@@ -105,11 +106,11 @@ async def run(
                     database, sender, clock, worker_options(settings)
                 )
                 tasks.append(asyncio.create_task(worker.run(stop)))
+            retention = timedelta(days=settings.log_retention_days)
+            tasks.append(
+                asyncio.create_task(run_scheduler(database, clock, retention, stop))
+            )
             if serve_api:
-                retention = timedelta(days=settings.log_retention_days)
-                tasks.append(
-                    asyncio.create_task(run_scheduler(database, clock, retention, stop))
-                )
                 assert server is not None
                 await server.serve()
                 stop.set()

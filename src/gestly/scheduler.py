@@ -1,17 +1,19 @@
-"""Periodic work for the whole installation: log retention (and, with the
-scheduling core, reminders). Safe to run in several processes at once: each job is a
-transaction that finds its own work."""
+"""Periodic work: appointment reminders every few seconds, log retention every ten
+minutes. Safe to run in several processes at once: each job is a transaction that
+finds and takes its own work."""
 
 import asyncio
 import contextlib
 import logging
+from collections.abc import Coroutine
 from datetime import timedelta
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import delete
 
 from gestly.api.middleware import IDEMPOTENCY_TTL
 from gestly.clock import Clock
+from gestly.reminders import send_due_reminders
 from gestly.storage.database import Database
 from gestly.storage.deliveries import purge_expired_logs
 from gestly.storage.schema import idempotency_keys
@@ -19,6 +21,7 @@ from gestly.storage.schema import idempotency_keys
 logger = logging.getLogger(__name__)
 
 RETENTION_INTERVAL_S: Final = 600.0
+REMINDER_INTERVAL_S: Final = 5.0
 PURGE_BATCH: Final = 1000
 
 
@@ -50,15 +53,27 @@ async def enforce_retention(
 
 
 async def run_scheduler(
-    database: Database, clock: Clock, retention: timedelta, stop: asyncio.Event
+    database: Database,
+    clock: Clock,
+    retention: timedelta,
+    stop: asyncio.Event,
+    reminder_interval_s: float = REMINDER_INTERVAL_S,
 ) -> None:
+    """Run both jobs until ``stop``; a failed round is logged and tried again."""
+    last_retention = -RETENTION_INTERVAL_S
+    loop = asyncio.get_running_loop()
     while not stop.is_set():
-        try:
-            await enforce_retention(database, clock, retention)
-        except Exception:
-            # The next round will try again; one bad round must not stop the rest.
-            logger.exception(
-                "retention round failed", extra={"action": "retention.failed"}
-            )
+        await run_job("reminders", send_due_reminders(database, clock))
+        if loop.time() - last_retention >= RETENTION_INTERVAL_S:
+            await run_job("retention", enforce_retention(database, clock, retention))
+            last_retention = loop.time()
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(stop.wait(), RETENTION_INTERVAL_S)
+            await asyncio.wait_for(stop.wait(), reminder_interval_s)
+
+
+async def run_job(name: str, job: Coroutine[Any, Any, int]) -> None:
+    try:
+        await job
+    except Exception:
+        # The next round tries again; one bad round must not stop the scheduler.
+        logger.exception("%s round failed", name, extra={"action": f"{name}.failed"})

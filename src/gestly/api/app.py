@@ -8,9 +8,24 @@ from gestly import __version__
 from gestly.api.dependencies import Services
 from gestly.api.errors import install_error_handlers
 from gestly.api.middleware import RequestRulesMiddleware
-from gestly.api.routes import event_types, events, webhook_deliveries, webhook_endpoints
+from gestly.api.routes import (
+    appointments,
+    business,
+    customers,
+    event_types,
+    events,
+    loyalty,
+    reviews,
+    webhook_deliveries,
+    webhook_endpoints,
+)
 
 ROUTERS = (
+    business.router,
+    customers.router,
+    appointments.router,
+    reviews.router,
+    loyalty.router,
     event_types.router,
     webhook_endpoints.router,
     events.router,

@@ -142,3 +142,149 @@ idempotency_keys = Table(
     Column("response_body", LargeBinary, nullable=False),
     Column("created_at", UtcDateTime, nullable=False, index=True),
 )
+
+# The scheduling core. Times are UTC; local wall times (opening and working hours)
+# are "HH:MM" text interpreted in the business's time zone.
+
+business_settings = Table(
+    "business_settings",
+    metadata,
+    Column("account_id", ForeignKey("accounts.id"), primary_key=True),
+    Column("time_zone", String(64), nullable=False),
+    Column("opening_hours", JSON, nullable=False),
+    Column("slot_interval_minutes", Integer, nullable=False),
+    Column("reminder_lead_minutes", Integer, nullable=False),
+    Column("points_per_appointment", Integer, nullable=False),
+    Column("points_per_100_cents", Integer, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+)
+
+services = Table(
+    "services",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("duration_minutes", Integer, nullable=False),
+    Column("price_cents", Integer, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_services_account_id_id", "account_id", "id"),
+)
+
+professionals = Table(
+    "professionals",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("service_ids", JSON, nullable=False),
+    Column("working_hours", JSON, nullable=False),
+    Column("days_off", JSON, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_professionals_account_id_id", "account_id", "id"),
+)
+
+customers = Table(
+    "customers",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("email", String(320)),
+    Column("phone", String(20)),
+    Column("loyalty_balance", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Index("ix_customers_account_id_id", "account_id", "id"),
+)
+
+appointments = Table(
+    "appointments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("service_id", ForeignKey("services.id"), nullable=False),
+    Column("professional_id", ForeignKey("professionals.id"), nullable=False),
+    Column("start_time", UtcDateTime, nullable=False),
+    Column("end_time", UtcDateTime, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("notes", String(2000)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("updated_at", UtcDateTime, nullable=False),
+    Column("cancelled_at", UtcDateTime),
+    Column("cancellation_reason", String(500)),
+    Column("reminder_due_at", UtcDateTime),
+    Column("reminder_lead_minutes", Integer, nullable=False),
+    Index("ix_appointments_account_id_id", "account_id", "id"),
+    Index(
+        "ix_appointments_professional_id_start_time", "professional_id", "start_time"
+    ),
+    Index(
+        "ix_appointments_reminder_due_at",
+        "reminder_due_at",
+        sqlite_where=text("reminder_due_at IS NOT NULL"),
+        postgresql_where=text("reminder_due_at IS NOT NULL"),
+    ),
+)
+
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column(
+        "appointment_id", ForeignKey("appointments.id"), nullable=False, unique=True
+    ),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("rating", Integer, nullable=False),
+    Column("comment", String(2000)),
+    Column("created_at", UtcDateTime, nullable=False),
+    Column("response_text", String(2000)),
+    Column("response_created_at", UtcDateTime),
+    Index("ix_reviews_account_id_id", "account_id", "id"),
+)
+
+rewards = Table(
+    "rewards",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("points_cost", Integer, nullable=False),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_rewards_account_id_id", "account_id", "id"),
+)
+
+redemptions = Table(
+    "redemptions",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("reward_id", ForeignKey("rewards.id"), nullable=False),
+    Column("points_cost", Integer, nullable=False),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_redemptions_customer_id_id", "customer_id", "id"),
+)
+
+loyalty_entries = Table(
+    "loyalty_entries",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("account_id", ForeignKey("accounts.id"), nullable=False),
+    Column("customer_id", ForeignKey("customers.id"), nullable=False),
+    Column("points", Integer, nullable=False),
+    Column("balance_after", Integer, nullable=False),
+    Column("reason", String(100), nullable=False),
+    Column("appointment_id", ForeignKey("appointments.id")),
+    Column("redemption_id", ForeignKey("redemptions.id")),
+    Column("created_at", UtcDateTime, nullable=False),
+    Index("ix_loyalty_entries_customer_id_id", "customer_id", "id"),
+)

@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictStr
+from pydantic import Field, StrictBool, StrictStr
 
 from gestly.api.dependencies import (
     AccountId,
@@ -15,6 +15,7 @@ from gestly.api.dependencies import (
     read_time,
 )
 from gestly.api.errors import BadRequest, Conflict, NotFound, Unprocessable
+from gestly.api.models import StrictModel
 from gestly.api.serializers import endpoint_json
 from gestly.delivery.resolver import (
     BlockedAddressError,
@@ -34,10 +35,6 @@ MAX_GRACE_HOURS = 7 * 24
 DEFAULT_GRACE_HOURS = 24
 
 EventList = Annotated[list[StrictStr], Field(max_length=len(EVENT_TYPES) + 1)]
-
-
-class StrictModel(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
 class EndpointCreate(StrictModel):
