@@ -3,7 +3,7 @@
 Each round claims due reminders and publishes their events in the same transaction,
 so a reminder is sent exactly once: not lost if the process dies, not repeated by a
 second scheduler (PostgreSQL row locks are skipped, SQLite writers take turns), and
-still sent, late, after downtime.
+still sent, late, after downtime, as long as the appointment has not started.
 """
 
 import logging
@@ -30,6 +30,9 @@ async def send_due_reminders(database: Database, clock: Clock) -> int:
             now = clock.now()
             due = await claim_due_reminders(tx, now, REMINDER_BATCH)
             for appointment in due:
+                if appointment.start_time <= now:
+                    # Downtime outlasted the appointment's start: too late to remind.
+                    continue
                 account_id = appointment.account_id
                 customer = await get_customer(
                     tx.connection, account_id, appointment.customer_id
@@ -53,7 +56,7 @@ async def send_due_reminders(database: Database, clock: Clock) -> int:
                     data=data,
                     now=now,
                 )
-        sent += len(due)
+                sent += 1
         if len(due) < REMINDER_BATCH:
             break
     if sent:
