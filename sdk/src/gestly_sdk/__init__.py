@@ -1,0 +1,102 @@
+"""Gestly's Python SDK: verify, parse and dedupe webhooks; call the API.
+
+    from gestly_sdk import Webhook
+    event = Webhook(secret).verify(raw_body, headers)
+
+Verification, typed events and idempotency need only the standard library.
+"""
+
+from gestly_sdk._client import GestlyClient
+from gestly_sdk._errors import (
+    AuthenticationError,
+    ConflictError,
+    ConnectionError,
+    GestlyAPIError,
+    GestlyError,
+    InvalidPayloadError,
+    InvalidSecretError,
+    MalformedHeaderError,
+    MissingHeaderError,
+    NonAsciiSignatureError,
+    NotFoundError,
+    NotRawBodyError,
+    RateLimitError,
+    ServerError,
+    SignatureMismatchError,
+    TimestampTooNewError,
+    TimestampTooOldError,
+    ValidationError,
+    WebhookVerificationError,
+)
+from gestly_sdk._events import (
+    Appointment,
+    AppointmentCancelled,
+    AppointmentCreated,
+    AppointmentReminder,
+    AppointmentUpdated,
+    Customer,
+    CustomerCreated,
+    CustomerUpdated,
+    Event,
+    PointsEarned,
+    Reference,
+    Review,
+    ReviewCreated,
+    ReviewResponded,
+    ReviewResponse,
+    Reward,
+    RewardRedeemed,
+    parse_event,
+)
+from gestly_sdk._idempotency import (
+    MemoryProcessedEvents,
+    ProcessedEvents,
+    SqliteProcessedEvents,
+)
+from gestly_sdk._verification import Webhook, sign
+
+__all__ = [
+    "Appointment",
+    "AppointmentCancelled",
+    "AppointmentCreated",
+    "AppointmentReminder",
+    "AppointmentUpdated",
+    "AuthenticationError",
+    "ConflictError",
+    "ConnectionError",
+    "Customer",
+    "CustomerCreated",
+    "CustomerUpdated",
+    "Event",
+    "GestlyAPIError",
+    "GestlyClient",
+    "GestlyError",
+    "InvalidPayloadError",
+    "InvalidSecretError",
+    "MalformedHeaderError",
+    "MemoryProcessedEvents",
+    "MissingHeaderError",
+    "NonAsciiSignatureError",
+    "NotFoundError",
+    "NotRawBodyError",
+    "PointsEarned",
+    "ProcessedEvents",
+    "RateLimitError",
+    "Reference",
+    "Review",
+    "ReviewCreated",
+    "ReviewResponded",
+    "ReviewResponse",
+    "Reward",
+    "RewardRedeemed",
+    "ServerError",
+    "SignatureMismatchError",
+    "SqliteProcessedEvents",
+    "TimestampTooNewError",
+    "TimestampTooOldError",
+    "ValidationError",
+    "Webhook",
+    "WebhookVerificationError",
+    "parse_event",
+    "sign",
+]

@@ -1,0 +1,1 @@
+"""Receivers for web frameworks: verify, answer at once, hand over the event."""
