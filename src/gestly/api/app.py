@@ -14,6 +14,7 @@ from gestly.api.routes import (
     customers,
     event_types,
     events,
+    listen,
     loyalty,
     reviews,
     webhook_deliveries,
@@ -30,6 +31,7 @@ ROUTERS = (
     webhook_endpoints.router,
     events.router,
     webhook_deliveries.router,
+    listen.router,
 )
 
 

@@ -37,10 +37,9 @@ def get_services(request: Request) -> Services:
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-async def get_account_id(request: Request, services: ServicesDep) -> str:
-    """The account of the request's Bearer token; 401 without a live one."""
-    header = request.headers.get("authorization", "")
-    scheme, _, token = header.partition(" ")
+async def authenticate(services: Services, authorization: str) -> str:
+    """The account of an ``Authorization: Bearer`` header; 401 without a live token."""
+    scheme, _, token = authorization.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send your API token as 'Authorization: Bearer <token>'")
     async with services.database.read() as connection:
@@ -53,6 +52,10 @@ async def get_account_id(request: Request, services: ServicesDep) -> str:
         async with services.database.transaction() as tx:
             await touch_token(tx, token_id, now)
     return account_id
+
+
+async def get_account_id(request: Request, services: ServicesDep) -> str:
+    return await authenticate(services, request.headers.get("authorization", ""))
 
 
 AccountId = Annotated[str, Depends(get_account_id)]

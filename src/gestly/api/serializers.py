@@ -25,6 +25,7 @@ def endpoint_json(
         "description": endpoint.description,
         "events": endpoint.event_types,
         "enabled": endpoint.enabled,
+        "mode": endpoint.mode,
         "disabled_reason": endpoint.disabled_reason,
         "created_at": format_timestamp(endpoint.created_at),
         "updated_at": format_timestamp(endpoint.updated_at),

@@ -7,12 +7,14 @@ message naming the variable, and exit status 2.
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Coroutine, Sequence
 from dataclasses import replace
 from typing import Any, TypeVar
 
 from gestly.cli.accounts import create_account_command, demo_command
+from gestly.cli.listen import listen
 from gestly.config import ConfigError, Settings, load_settings
 from gestly.logs import configure_logging
 from gestly.runtime import run
@@ -52,6 +54,26 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser(
         "demo", help="development only: ensure a demo account, print a new token"
     )
+
+    listen = commands.add_parser(
+        "listen", help="forward this account's deliveries to a local URL"
+    )
+    listen.add_argument(
+        "--forward-to", required=True, help="e.g. http://localhost:3000/webhooks"
+    )
+    listen.add_argument(
+        "--api-url",
+        default=os.environ.get("GESTLY_API_URL", "http://127.0.0.1:8000"),
+        help="the Gestly server (GESTLY_API_URL, http://127.0.0.1:8000)",
+    )
+    listen.add_argument(
+        "--token",
+        default=os.environ.get("GESTLY_API_TOKEN"),
+        help="an API token (GESTLY_API_TOKEN)",
+    )
+    listen.add_argument(
+        "--events", default="", help="comma-separated event types (default: all)"
+    )
     return parser
 
 
@@ -73,8 +95,28 @@ def run_async(coroutine: Coroutine[Any, Any, T]) -> T:
     return uvloop.run(coroutine)
 
 
+def listen_command(arguments: argparse.Namespace) -> int:
+    """``gestly listen`` runs on a developer's machine: it needs no settings."""
+    if not arguments.token:
+        print("gestly: pass --token or set GESTLY_API_TOKEN", file=sys.stderr)
+        return 2
+    events = [name for name in arguments.events.split(",") if name]
+    try:
+        run_async(
+            listen(arguments.api_url, arguments.token, arguments.forward_to, events)
+        )
+    except ValueError as exc:
+        print(f"gestly: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
+    if arguments.command == "listen":
+        return listen_command(arguments)
     try:
         settings = load_settings()
     except ConfigError as exc:

@@ -14,7 +14,7 @@ import logging
 import random
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Final
 
 import asyncpg
@@ -51,6 +51,46 @@ class WorkerOptions:
     poll_interval_s: float = 1.0
     request_timeout_s: float = 15.0
     shutdown_grace_s: float = 20.0
+
+
+def delivery_headers(delivery: ClaimedDelivery, moment: datetime) -> dict[str, str]:
+    """The headers of one attempt, signed at ``moment`` with every active secret."""
+    signed = sign_delivery(
+        delivery.endpoint.active_secrets(moment),
+        delivery.event_id,
+        int(moment.timestamp()),
+        delivery.body,
+    )
+    return {
+        **signed.as_dict(),
+        "x-webhook-event": delivery.event_type,
+        "x-webhook-delivery": delivery.id,
+        "x-webhook-attempt": str(delivery.attempt_number),
+    }
+
+
+def attempt_record(
+    delivery: ClaimedDelivery,
+    started_at: datetime,
+    headers: dict[str, str],
+    result: AttemptResult,
+) -> AttemptRecord:
+    return AttemptRecord(
+        delivery_id=delivery.id,
+        claim_token=delivery.claim_token,
+        number=delivery.attempt_number,
+        manual=delivery.manual,
+        started_at=started_at,
+        duration_ms=result.duration_ms,
+        request_headers=headers,
+        succeeded=result.succeeded,
+        status_code=result.status_code,
+        response_headers=result.response_headers,
+        response_body=result.response_body,
+        response_truncated=result.response_truncated,
+        error_kind=None if result.error_kind is None else result.error_kind.value,
+        error_message=result.error_message,
+    )
 
 
 class DeliveryWorker:
@@ -206,18 +246,7 @@ class DeliveryWorker:
 
     async def attempt(self, delivery: ClaimedDelivery) -> None:
         started_at = self.clock.now()
-        signed = sign_delivery(
-            delivery.endpoint.active_secrets(started_at),
-            delivery.event_id,
-            int(started_at.timestamp()),
-            delivery.body,
-        )
-        headers = {
-            **signed.as_dict(),
-            "x-webhook-event": delivery.event_type,
-            "x-webhook-delivery": delivery.id,
-            "x-webhook-attempt": str(delivery.attempt_number),
-        }
+        headers = delivery_headers(delivery, started_at)
         try:
             result = await self.sender.send(
                 delivery.endpoint.url, headers, delivery.body
@@ -230,22 +259,7 @@ class DeliveryWorker:
 
         outcome = next_state(delivery, result, self.clock.now(), self.rng)
         self.log_outcome(delivery, result, outcome)
-        record = AttemptRecord(
-            delivery_id=delivery.id,
-            claim_token=delivery.claim_token,
-            number=delivery.attempt_number,
-            manual=delivery.manual,
-            started_at=started_at,
-            duration_ms=result.duration_ms,
-            request_headers=headers,
-            succeeded=result.succeeded,
-            status_code=result.status_code,
-            response_headers=result.response_headers,
-            response_body=result.response_body,
-            response_truncated=result.response_truncated,
-            error_kind=None if result.error_kind is None else result.error_kind.value,
-            error_message=result.error_message,
-        )
+        record = attempt_record(delivery, started_at, headers, result)
         self.finished.append((record, outcome))
         self.attempt_finished.set()
 

@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gestly.ids import new_id
 from gestly.storage.database import Transaction
-from gestly.storage.endpoints import Endpoint, endpoint_from_row
+from gestly.storage.endpoints import LISTEN_MODE, Endpoint, endpoint_from_row
 from gestly.storage.schema import attempts, deliveries, endpoints, events
 
 
@@ -86,6 +86,7 @@ async def claim_due_deliveries(
     lease: timedelta,
     per_endpoint_room: dict[str, int],
     endpoint_cap: int,
+    only_endpoint_id: str | None = None,
 ) -> list[ClaimedDelivery]:
     """Claim up to ``limit`` due deliveries, at most ``endpoint_cap`` per endpoint.
 
@@ -94,6 +95,9 @@ async def claim_due_deliveries(
     fills a batch. On PostgreSQL the chosen rows are locked with ``FOR UPDATE SKIP
     LOCKED``: concurrent workers pass over each other's claims instead of waiting.
     SQLite needs no row locks: its writers take turns (``BEGIN IMMEDIATE``).
+
+    Deliveries for ``listen`` endpoints are left to their ``gestly listen`` session,
+    which claims with ``only_endpoint_id``.
     """
     full = [endpoint_id for endpoint_id, room in per_endpoint_room.items() if room <= 0]
     candidates = (
@@ -104,6 +108,11 @@ async def claim_due_deliveries(
     )
     if full:
         candidates = candidates.where(deliveries.c.endpoint_id.not_in(full))
+    if only_endpoint_id is not None:
+        candidates = candidates.where(deliveries.c.endpoint_id == only_endpoint_id)
+    else:
+        listened = select(endpoints.c.id).where(endpoints.c.mode == LISTEN_MODE)
+        candidates = candidates.where(deliveries.c.endpoint_id.not_in(listened))
 
     taken: dict[str, int] = defaultdict(int)
     chosen: list[str] = []

@@ -19,6 +19,8 @@ from gestly.webhooks.catalog import ALL_EVENTS
 from gestly.webhooks.signing import generate_secret
 
 DISABLED_BY_ACCOUNT = "disabled by the account"
+HTTP_MODE = "http"
+LISTEN_MODE = "listen"
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +37,7 @@ class Endpoint:
     previous_secret_expires_at: datetime | None
     created_at: datetime
     updated_at: datetime
+    mode: str = HTTP_MODE
 
     def receives(self, event_type: str) -> bool:
         return ALL_EVENTS in self.event_types or event_type in self.event_types
@@ -64,6 +67,7 @@ def endpoint_from_row(row: Any) -> Endpoint:
         previous_secret_expires_at=row.previous_secret_expires_at,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        mode=row.mode,
     )
 
 
@@ -83,6 +87,7 @@ async def create_endpoint(
     event_types: list[str] | None,
     enabled: bool,
     now: datetime,
+    mode: str = HTTP_MODE,
 ) -> Endpoint:
     endpoint = Endpoint(
         id=new_id("we"),
@@ -97,6 +102,7 @@ async def create_endpoint(
         previous_secret_expires_at=None,
         created_at=now,
         updated_at=now,
+        mode=mode,
     )
     await tx.connection.execute(insert(endpoints).values(**asdict(endpoint)))
     return endpoint

@@ -69,6 +69,9 @@ endpoints = Table(
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
     Column("deleted_at", UtcDateTime),
+    # "http": the worker POSTs to ``url``; "listen": a ``gestly listen`` session
+    # fetches the deliveries and forwards them on the developer's machine.
+    Column("mode", String(10), nullable=False, server_default="http"),
     Index("ix_endpoints_account_id_id", "account_id", "id"),
 )
 

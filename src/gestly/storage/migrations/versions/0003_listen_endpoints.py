@@ -1,0 +1,26 @@
+"""Endpoints get a mode: "http" (the worker sends) or "listen" (``gestly listen``).
+
+Revision ID: 0003
+Revises: 0002
+Create Date: 2026-12-04
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+revision = "0003"
+down_revision = "0002"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    with op.batch_alter_table("endpoints") as batch_op:
+        batch_op.add_column(
+            sa.Column("mode", sa.String(10), nullable=False, server_default="http")
+        )
+
+
+def downgrade() -> None:
+    with op.batch_alter_table("endpoints") as batch_op:
+        batch_op.drop_column("mode")
