@@ -15,8 +15,9 @@ pytestmark = pytest.mark.anyio
 
 async def wait_until(condition: object, timeout: float = 10.0) -> None:  # noqa: ASYNC109
     async def poll() -> None:
-        while not condition():  # type: ignore[operator]
-            await asyncio.sleep(0.02)  # noqa: ASYNC110 - a predicate, not an event
+        # A predicate, not an event: poll it.
+        while not condition():  # type: ignore[operator]  # noqa: ASYNC110
+            await asyncio.sleep(0.02)
 
     await asyncio.wait_for(poll(), timeout)
 

@@ -95,7 +95,7 @@ def parse_url(url: str, policy: DestinationPolicy) -> ParsedUrl:
     """
     if len(url) > MAX_URL_LENGTH:
         raise DestinationError(f"the URL is longer than {MAX_URL_LENGTH} characters")
-    if any(char.isspace() or ord(char) < 32 for char in url):
+    if any(char.isspace() or not char.isprintable() for char in url):
         raise DestinationError("the URL contains spaces or control characters")
     try:
         parts: SplitResult = urlsplit(url)
@@ -113,10 +113,19 @@ def parse_url(url: str, policy: DestinationPolicy) -> ParsedUrl:
             "the URL must not contain a user name or password; verify requests "
             "with the signature instead"
         )
+    if port == 0:
+        raise DestinationError("the URL's port must be between 1 and 65535")
     host = parts.hostname
     if not host:
         raise DestinationError("the URL has no host name")
-    if parts.fragment:
+    if not host.startswith("["):
+        # Judge the host as HTTP clients will connect to it: IDNA maps full-width
+        # digits and ideographic full stops to ASCII, so they are not a way around.
+        try:
+            host = host.encode("idna").decode("ascii").lower()
+        except UnicodeError:
+            raise DestinationError(f"{host!r} is not a valid host name") from None
+    if parts.fragment or "#" in url:
         raise DestinationError("the URL must not contain a #fragment")
 
     literal: IPAddress | None

@@ -45,6 +45,7 @@ def check_portable(value: Any, path: str = "data") -> None:
         for key, item in value.items():
             if not isinstance(key, str) or key.isdigit():
                 raise PayloadError(f"{path} has the key {key!r}; keys are names")
+            check_portable(key, f"{path} key {key!r}")
             check_portable(item, f"{path}.{key}")
         return
     raise PayloadError(f"{path} is a {type(value).__name__}, not a JSON value")

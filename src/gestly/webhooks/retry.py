@@ -51,8 +51,10 @@ def parse_retry_after(value: str | None, now: datetime) -> timedelta | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
-        return timedelta(seconds=int(text))
+    if text.isascii() and text.isdigit():
+        # Cap before converting: a hostile header may exceed what timedelta holds.
+        seconds = min(int(text), int(RETRY_AFTER_CAP.total_seconds()))
+        return timedelta(seconds=seconds)
     try:
         moment = parsedate_to_datetime(text)
     except (TypeError, ValueError):

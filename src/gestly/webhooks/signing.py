@@ -35,9 +35,12 @@ def decode_secret(secret: str) -> bytes:
     if not secret.startswith(SECRET_PREFIX):
         raise InvalidSecretError("an endpoint secret starts with 'whsec_'")
     try:
-        return base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
+        key = base64.b64decode(secret[len(SECRET_PREFIX) :], validate=True)
     except ValueError as exc:
         raise InvalidSecretError("an endpoint secret is base64 after 'whsec_'") from exc
+    if not key:
+        raise InvalidSecretError("an endpoint secret is not empty after 'whsec_'")
+    return key
 
 
 def sign_body_hex(secret: str, body: bytes) -> str:
