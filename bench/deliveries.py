@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+import aiohttp
 import asyncpg
 import httpx
 
@@ -122,13 +123,13 @@ def start_process(arguments: list[str], env: dict[str, str]) -> subprocess.Popen
 
 
 async def test_call(
-    client: httpx.AsyncClient, endpoint_id: str, sent_at: dict[str, float]
+    client: aiohttp.ClientSession, endpoint_id: str, sent_at: dict[str, float]
 ) -> None:
     started = time.time()
-    response = await client.post(
+    async with client.post(
         f"/v1/webhook_endpoints/{endpoint_id}/test", json={"type": "appointment.create"}
-    )
-    sent_at[response.json()["delivery_id"]] = started
+    ) as response:
+        sent_at[(await response.json())["delivery_id"]] = started
 
 
 async def run(database_url: str, events: int, endpoints: int, rate: int) -> None:
@@ -197,7 +198,7 @@ async def run(database_url: str, events: int, endpoints: int, rate: int) -> None
         sent_at: dict[str, float] = {}
         interval = 1 / rate
         total = rate * 5
-        async with httpx.AsyncClient(
+        async with aiohttp.ClientSession(
             base_url=f"http://127.0.0.1:{port + 1}",
             headers={"Authorization": f"Bearer {token.token}"},
         ) as client:

@@ -28,6 +28,14 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    # Uvicorn's access log would print every request line; errors still show.
-    logging.getLogger("uvicorn.access").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
+    quiet_library_loggers()
+
+
+def quiet_library_loggers() -> None:
+    """Keep libraries' chatter out, whatever the level.
+
+    aiosqlite's DEBUG lines carry every query's parameters, endpoint secrets
+    included; uvicorn's access log would print a line per request.
+    """
+    for name in ("aiosqlite", "uvicorn.access", "alembic"):
+        logging.getLogger(name).setLevel(logging.WARNING)
