@@ -11,12 +11,11 @@ from typing import Any, Final
 
 from sqlalchemy import delete
 
-from gestly.api.middleware import IDEMPOTENCY_TTL
 from gestly.clock import Clock
 from gestly.reminders import send_due_reminders
 from gestly.storage.database import Database
 from gestly.storage.deliveries import purge_expired_logs
-from gestly.storage.schema import idempotency_keys
+from gestly.storage.schema import IDEMPOTENCY_TTL, idempotency_keys
 
 logger = logging.getLogger(__name__)
 

@@ -11,12 +11,12 @@ import uvicorn
 
 from gestly.api.app import create_app
 from gestly.api.dependencies import Services
+from gestly.api.server import QuietSignalsServer
 from gestly.clock import ManualClock
 from gestly.config import Settings
 from gestly.delivery.resolver import LookupHost, lookup_host
 from gestly.delivery.sender import Sender
 from gestly.delivery.worker import USER_AGENT, DeliveryWorker, WorkerOptions
-from gestly.runtime import QuietSignalsServer
 from gestly.storage.accounts import create_account, create_token
 from gestly.storage.database import Database
 from gestly.webhooks.destinations import DestinationPolicy

@@ -8,7 +8,7 @@ request within ``IDEMPOTENCY_TTL`` gets the stored answer again (marked with
 
 import hashlib
 import json
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, Final
 
 from sqlalchemy import insert, select
@@ -17,11 +17,10 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gestly.api.errors import error_body
 from gestly.storage.accounts import find_token_account
-from gestly.storage.schema import idempotency_keys
+from gestly.storage.schema import IDEMPOTENCY_TTL, idempotency_keys
 
 MAX_BODY_BYTES: Final = 1024 * 1024
 MAX_IDEMPOTENCY_KEY_CHARS: Final = 255
-IDEMPOTENCY_TTL: Final = timedelta(hours=24)
 BODY_METHODS: Final = frozenset({"POST", "PUT", "PATCH"})
 
 

@@ -4,6 +4,8 @@ The migrations under ``migrations/versions`` create exactly these tables; a test
 compares the two so they cannot drift apart.
 """
 
+from datetime import timedelta
+
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -134,6 +136,9 @@ attempts = Table(
     Column("error_kind", String(40)),
     Column("error_message", String(500)),
 )
+
+# How long an Idempotency-Key's answer is kept and replayed.
+IDEMPOTENCY_TTL = timedelta(hours=24)
 
 idempotency_keys = Table(
     "idempotency_keys",
