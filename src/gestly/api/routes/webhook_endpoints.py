@@ -24,6 +24,7 @@ from gestly.delivery.resolver import (
 )
 from gestly.storage import endpoints as endpoint_store
 from gestly.storage.deliveries import recover_failed_deliveries
+from gestly.storage.endpoints import LISTEN_MODE
 from gestly.storage.events import publish_event
 from gestly.webhooks.catalog import ALL_EVENTS, EVENT_TYPES, unknown_event_types
 from gestly.webhooks.destinations import DestinationError, check_address, parse_url
@@ -158,6 +159,12 @@ async def update_endpoint(
             raise Unprocessable(f"{name} cannot be null", field=name)
     check_event_types(body.events)
     if body.url is not None:
+        current = await load_endpoint(services, account_id, endpoint_id)
+        if current.mode == LISTEN_MODE:
+            raise Conflict(
+                "this endpoint belongs to gestly listen and has no URL; create "
+                "another endpoint for a URL"
+            )
         await check_destination(services, body.url)
     if "events" in changes:
         changes["event_types"] = changes.pop("events")
