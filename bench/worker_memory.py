@@ -128,7 +128,7 @@ async def run(pending: int, seconds: int, answer_after_s: float) -> None:
             "GESTLY_ENV": "development",
             "GESTLY_LOG_LEVEL": "WARNING",
         }
-        worker = subprocess.Popen([GESTLY, "worker"], env=env)  # noqa: ASYNC220
+        worker = subprocess.Popen([GESTLY, "worker"], env=env)
         samples = []
         try:
             for _ in range(seconds):
