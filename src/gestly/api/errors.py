@@ -83,6 +83,10 @@ def describe_validation_error(error: dict[str, Any]) -> tuple[str, str, str | No
     kind = error.get("type", "")
     if kind == "json_invalid":
         return "invalid_json", "the request body is not valid JSON", None
+    if location == ("body",):
+        if kind == "missing":
+            return "validation_error", "the request needs a JSON object body", None
+        return "validation_error", "the request body must be a JSON object", None
     if kind == "missing":
         return "validation_error", f"{field} is required", field
     if kind == "extra_forbidden":
@@ -114,7 +118,19 @@ def install_error_handlers(app: FastAPI) -> None:
     async def on_http_error(
         _request: Request, exc: StarletteHTTPException
     ) -> JSONResponse:
+        if exc.status_code == 400 and "parsing the body" in str(exc.detail):
+            # FastAPI's words for a body it could not decode (not UTF-8, say).
+            return error_response(
+                400, "invalid_json", "the request body is not valid UTF-8 JSON"
+            )
         codes = {404: "not_found", 405: "method_not_allowed"}
         return error_response(
             exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail)
+        )
+
+    @app.exception_handler(Exception)
+    async def on_unexpected_error(_request: Request, _exc: Exception) -> JSONResponse:
+        # A bug, not the caller's fault; the traceback goes to the log, not to them.
+        return error_response(
+            500, "internal_error", "something went wrong on our side; try again"
         )

@@ -3,17 +3,26 @@
 import itertools
 import re
 from datetime import date, time
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 WALL_TIME: Final = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class StrictModel(BaseModel):
-    """Unknown fields are refused and strings are trimmed."""
+    """Unknown fields are refused, strings are trimmed and may not hold NUL
+    (PostgreSQL cannot store it, and no name or note needs it)."""
 
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def refuse_nul(cls, value: Any) -> Any:
+        texts = value if isinstance(value, list) else [value]
+        if any(isinstance(text, str) and "\x00" in text for text in texts):
+            raise ValueError("must not contain a NUL character")
+        return value
 
 
 def check_weekly_hours(value: dict[str, list[list[str]]]) -> dict[str, list[list[str]]]:

@@ -20,6 +20,12 @@ from urllib.parse import SplitResult, urlsplit
 
 MAX_URL_LENGTH: Final = 2048
 NAT64_NETWORK: Final = ipaddress.IPv6Network("64:ff9b::/96")
+# Not public, yet not flagged by Python 3.11's ipaddress: IETF protocol assignments
+# (RFC 6890) and the deprecated IPv6 site-local range (RFC 3879).
+NON_PUBLIC_NETWORKS: Final = (
+    ipaddress.IPv4Network("192.0.0.0/24"),
+    ipaddress.IPv6Network("fec0::/10"),
+)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -73,7 +79,11 @@ def describe_refusal(address: IPAddress, policy: DestinationPolicy) -> str | Non
         return "a multicast address"
     if address.is_private:
         return "a private network address"
-    if address.is_reserved or not address.is_global:
+    if (
+        address.is_reserved
+        or not address.is_global
+        or any(address in network for network in NON_PUBLIC_NETWORKS)
+    ):
         return "a reserved or non-public address"
     return None
 

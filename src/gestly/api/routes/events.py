@@ -12,7 +12,7 @@ from gestly.api.dependencies import (
     list_response,
     read_time,
 )
-from gestly.api.errors import NotFound
+from gestly.api.errors import BadRequest, NotFound
 from gestly.api.routes.webhook_endpoints import check_event_type_filter
 from gestly.api.serializers import event_json
 from gestly.storage.events import get_event, list_events
@@ -26,16 +26,21 @@ async def list_account_events(
     account_id: AccountId,
     services: ServicesDep,
     page: EventPage,
+    event_type: str | None = None,
     type: str | None = None,
     created_after: str | None = None,
     created_before: str | None = None,
 ) -> dict[str, Any]:
-    check_event_type_filter(type, "type")
+    """``event_type`` filters by type (``type`` is accepted as well)."""
+    if event_type is not None and type is not None and event_type != type:
+        raise BadRequest("pass event_type or type, not both", field="event_type")
+    wanted = event_type or type
+    check_event_type_filter(wanted, "event_type" if event_type else "type")
     async with services.database.read() as connection:
         found = await list_events(
             connection,
             account_id,
-            event_type=type,
+            event_type=wanted,
             created_after=read_time(created_after, "created_after"),
             created_before=read_time(created_before, "created_before"),
             cursor=page.cursor,

@@ -67,6 +67,11 @@ class Recover(StrictModel):
 
 
 def check_event_types(events: list[str] | None) -> None:
+    if events == []:
+        raise Unprocessable(
+            "events is empty; list event types, or use '*' (or leave it out) for all",
+            field="events",
+        )
     unknown = unknown_event_types(events or [])
     if unknown:
         raise Unprocessable(
@@ -154,7 +159,7 @@ async def update_endpoint(
     services: ServicesDep,
 ) -> dict[str, Any]:
     changes = body.model_dump(exclude_unset=True)
-    for name in ("url", "description", "enabled"):
+    for name in ("url", "description", "enabled", "events"):
         if name in changes and changes[name] is None:
             raise Unprocessable(f"{name} cannot be null", field=name)
     check_event_types(body.events)
@@ -245,9 +250,17 @@ async def send_test_event(
 
 @router.post("/{endpoint_id}/recover", status_code=202)
 async def recover_endpoint(
-    endpoint_id: str, body: Recover, account_id: AccountId, services: ServicesDep
+    endpoint_id: str,
+    account_id: AccountId,
+    services: ServicesDep,
+    body: Recover | None = None,
 ) -> dict[str, Any]:
     """Attempt again every failed delivery of this endpoint created since ``since``."""
+    if body is None:
+        raise Unprocessable(
+            "since is required: the time from which failed deliveries are retried",
+            field="since",
+        )
     since = read_time(body.since, "since")
     assert since is not None
     endpoint = await load_endpoint(services, account_id, endpoint_id)
