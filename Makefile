@@ -38,6 +38,7 @@ lint: $(INSTALLED)
 
 types: $(INSTALLED)
 	$(BIN)/mypy
+	cd sdk && ../$(BIN)/mypy
 
 ## check: format check, lint, types and tests: what CI runs
 check: lint types test
