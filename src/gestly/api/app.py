@@ -20,6 +20,7 @@ from gestly.api.routes import (
     webhook_deliveries,
     webhook_endpoints,
 )
+from gestly.panel import install_panel
 
 ROUTERS = (
     business.router,
@@ -48,6 +49,7 @@ def create_app(services: Services) -> FastAPI:
     app.add_middleware(RequestRulesMiddleware)
     for router in ROUTERS:
         app.include_router(router)
+    install_panel(app)
 
     @app.get("/healthz", include_in_schema=False)
     async def health() -> dict[str, Any]:

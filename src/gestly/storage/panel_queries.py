@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gestly.ids import TIME_CHARS, encode_base32
@@ -61,12 +61,15 @@ async def endpoint_health(
     connection: AsyncConnection, account_id: str, since: datetime
 ) -> dict[str, EndpointHealth]:
     """Delivery outcomes per endpoint for deliveries created since ``since``."""
+    # A literal 0, not a bound parameter: PostgreSQL must see the same expression in
+    # the select list and in GROUP BY.
+    attempted = deliveries.c.attempt_count > literal_column("0")
     rows = await connection.execute(
         select(
             deliveries.c.endpoint_id,
             deliveries.c.status,
-            (deliveries.c.attempt_count > 0).label("attempted"),
-            func.count().label("count"),
+            attempted.label("attempted"),
+            func.count().label("total"),
         )
         .where(
             deliveries.c.account_id == account_id,
@@ -75,7 +78,7 @@ async def endpoint_health(
         .group_by(
             deliveries.c.endpoint_id,
             deliveries.c.status,
-            deliveries.c.attempt_count > 0,
+            attempted,
         )
     )
     counts: dict[str, dict[str, int]] = {}
@@ -90,7 +93,7 @@ async def endpoint_health(
             key = "retrying"
         else:
             key = "waiting"
-        tally[key] = tally.get(key, 0) + row.count
+        tally[key] = tally.get(key, 0) + int(row.total)
     return {
         endpoint_id: EndpointHealth(**tally) for endpoint_id, tally in counts.items()
     }
