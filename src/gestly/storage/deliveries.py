@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, insert, select, update
+from sqlalchemy import Select, bindparam, delete, exists, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gestly.ids import new_id
@@ -333,17 +333,8 @@ class DeliveryFilters:
     created_before: datetime | None = None
 
 
-async def list_deliveries(
-    connection: AsyncConnection,
-    account_id: str,
-    filters: DeliveryFilters,
-    *,
-    cursor: str | None,
-    limit: int,
-    now: datetime,
-) -> list[DeliverySummary]:
-    """Newest first; ``cursor`` is the last id of the previous page."""
-    query = select(deliveries).where(deliveries.c.account_id == account_id)
+def apply_filters(query: Select[Any], filters: DeliveryFilters) -> Select[Any]:
+    """Narrow a query on ``deliveries`` to what ``filters`` asks for."""
     if filters.status is not None:
         query = query.where(deliveries.c.status == filters.status.value)
     if filters.event_type is not None:
@@ -356,6 +347,22 @@ async def list_deliveries(
         query = query.where(deliveries.c.created_at >= filters.created_after)
     if filters.created_before is not None:
         query = query.where(deliveries.c.created_at < filters.created_before)
+    return query
+
+
+async def list_deliveries(
+    connection: AsyncConnection,
+    account_id: str,
+    filters: DeliveryFilters,
+    *,
+    cursor: str | None,
+    limit: int,
+    now: datetime,
+) -> list[DeliverySummary]:
+    """Newest first; ``cursor`` is the last id of the previous page."""
+    query = apply_filters(
+        select(deliveries).where(deliveries.c.account_id == account_id), filters
+    )
     if cursor is not None:
         query = query.where(deliveries.c.id < cursor)
     rows = await connection.execute(query.order_by(deliveries.c.id.desc()).limit(limit))

@@ -6,7 +6,6 @@ delivery id rather than on ``created_at``, so they use the ``(account_id, id)`` 
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import func, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +16,7 @@ from gestly.storage.deliveries import (
     DeliveryFilters,
     DeliveryStatus,
     DeliverySummary,
+    apply_filters,
     summary_from_row,
 )
 from gestly.storage.schema import business_settings, deliveries, endpoints
@@ -116,22 +116,6 @@ async def endpoint_urls(
     return {row.id: (row.url, row.deleted_at is not None) for row in rows}
 
 
-def filtered(query: Any, filters: DeliveryFilters) -> Any:
-    if filters.status is not None:
-        query = query.where(deliveries.c.status == filters.status.value)
-    if filters.event_type is not None:
-        query = query.where(deliveries.c.event_type == filters.event_type)
-    if filters.endpoint_id is not None:
-        query = query.where(deliveries.c.endpoint_id == filters.endpoint_id)
-    if filters.event_id is not None:
-        query = query.where(deliveries.c.event_id == filters.event_id)
-    if filters.created_after is not None:
-        query = query.where(deliveries.c.created_at >= filters.created_after)
-    if filters.created_before is not None:
-        query = query.where(deliveries.c.created_at < filters.created_before)
-    return query
-
-
 async def list_newer_deliveries(
     connection: AsyncConnection,
     account_id: str,
@@ -146,7 +130,7 @@ async def list_newer_deliveries(
     The way back through ``storage.deliveries.list_deliveries``'s pages: same
     filters, the other side of the cursor.
     """
-    query = filtered(
+    query = apply_filters(
         select(deliveries).where(deliveries.c.account_id == account_id), filters
     ).where(deliveries.c.id > after)
     rows = await connection.execute(query.order_by(deliveries.c.id.asc()).limit(limit))
