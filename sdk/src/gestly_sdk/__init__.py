@@ -3,16 +3,20 @@
     from gestly_sdk import Webhook
     event = Webhook(secret).verify(raw_body, headers)
 
-Verification, typed events and idempotency need only the standard library.
+Verification, typed events, idempotency stores and the API client need only the
+standard library; ``gestly_sdk.integrations`` holds the framework helpers.
 """
 
-from gestly_sdk._client import GestlyClient
+from gestly_sdk._client import GestlyClient, Page
 from gestly_sdk._errors import (
+    APIConnectionError,
+    APITimeoutError,
     AuthenticationError,
     ConflictError,
-    ConnectionError,
+    EmptyBodyError,
     GestlyAPIError,
     GestlyError,
+    InvalidBase64Error,
     InvalidPayloadError,
     InvalidSecretError,
     MalformedHeaderError,
@@ -38,8 +42,11 @@ from gestly_sdk._events import (
     CustomerCreated,
     CustomerUpdated,
     Event,
+    PointsCredit,
     PointsEarned,
+    Redemption,
     Reference,
+    Reminder,
     Review,
     ReviewCreated,
     ReviewResponded,
@@ -53,9 +60,13 @@ from gestly_sdk._idempotency import (
     ProcessedEvents,
     SqliteProcessedEvents,
 )
-from gestly_sdk._verification import Webhook, sign
+from gestly_sdk._retries import RetryPolicy
+from gestly_sdk._verification import Webhook
+from gestly_sdk._version import __version__ as __version__
 
 __all__ = [
+    "APIConnectionError",
+    "APITimeoutError",
     "Appointment",
     "AppointmentCancelled",
     "AppointmentCreated",
@@ -63,14 +74,15 @@ __all__ = [
     "AppointmentUpdated",
     "AuthenticationError",
     "ConflictError",
-    "ConnectionError",
     "Customer",
     "CustomerCreated",
     "CustomerUpdated",
+    "EmptyBodyError",
     "Event",
     "GestlyAPIError",
     "GestlyClient",
     "GestlyError",
+    "InvalidBase64Error",
     "InvalidPayloadError",
     "InvalidSecretError",
     "MalformedHeaderError",
@@ -79,10 +91,15 @@ __all__ = [
     "NonAsciiSignatureError",
     "NotFoundError",
     "NotRawBodyError",
+    "Page",
+    "PointsCredit",
     "PointsEarned",
     "ProcessedEvents",
     "RateLimitError",
+    "Redemption",
     "Reference",
+    "Reminder",
+    "RetryPolicy",
     "Review",
     "ReviewCreated",
     "ReviewResponded",
@@ -98,5 +115,4 @@ __all__ = [
     "Webhook",
     "WebhookVerificationError",
     "parse_event",
-    "sign",
 ]
