@@ -2,12 +2,13 @@
 real ones, and the delivery log shows what the local receiver answered."""
 
 import asyncio
+from typing import Any
 
 import pytest
 
 import gestly_sdk
 from gestly.cli.listen import listen
-from tests.support.harness import Gestly
+from tests.support.harness import Client, Gestly
 from tests.support.receivers import PythonReceiver
 
 pytestmark = pytest.mark.anyio
@@ -20,6 +21,19 @@ async def wait_until(condition: object, timeout: float = 10.0) -> None:  # noqa:
             await asyncio.sleep(0.02)
 
     await asyncio.wait_for(poll(), timeout)
+
+
+async def recorded_delivery(client: Client, delivery_id: str) -> dict[str, Any]:
+    """The delivery once the session has recorded its attempt (a moment after the
+    CLI reports it)."""
+    for _ in range(250):
+        delivery: dict[str, Any] = (
+            await client.get(f"/v1/webhook_deliveries/{delivery_id}")
+        ).json()
+        if delivery["attempts"]:
+            return delivery
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"no attempt recorded for {delivery_id}")
 
 
 async def test_listen_forwards_a_test_event_and_reports_the_local_answer(
@@ -55,9 +69,7 @@ async def test_listen_forwards_a_test_event_and_reports_the_local_answer(
     ).json()
     [request] = await receiver.wait_for(1)
     await wait_until(lambda: len(lines) == 2)
-    delivery = (
-        await client.get(f"/v1/webhook_deliveries/{sent['delivery_id']}")
-    ).json()
+    delivery = await recorded_delivery(client, sent["delivery_id"])
     stop.set()
     await session
 
