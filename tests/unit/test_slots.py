@@ -239,3 +239,70 @@ def test_check_booking_refuses_the_past_and_a_day_off() -> None:
 
     assert past is Refusal.IN_THE_PAST
     assert day_off is Refusal.PROFESSIONAL_DAY_OFF
+
+
+def test_opening_inside_the_spring_gap_starts_when_the_clocks_jump() -> None:
+    # 2026-03-08 in New York: 02:30 does not exist; the day opens at 03:00 EDT.
+    agenda = Agenda("stf_1", hours("00:00", "06:00"))
+
+    slots = find_free_slots(
+        day=date(2026, 3, 8),
+        zone=NEW_YORK,
+        opening_hours=hours("02:30", "04:00"),
+        slot_interval_minutes=30,
+        duration_minutes=30,
+        agendas=[agenda],
+        now=LONG_AGO,
+    )
+    refusal = check_booking(
+        start=datetime(2026, 3, 8, 7, 0, tzinfo=UTC),
+        duration_minutes=30,
+        zone=NEW_YORK,
+        opening_hours=hours("02:30", "04:00"),
+        agenda=agenda,
+        now=LONG_AGO,
+    )
+
+    assert local_starts(slots, NEW_YORK) == ["03:00", "03:30"]
+    assert refusal is None
+
+
+@pytest.mark.parametrize(
+    ("zone", "day"),
+    [
+        (NEW_YORK, date(2026, 3, 8)),
+        (NEW_YORK, date(2026, 11, 1)),
+        (SAO_PAULO, date(2018, 11, 4)),
+        (SAO_PAULO, date(2019, 2, 16)),
+        (ZoneInfo("Europe/Lisbon"), date(2026, 3, 29)),
+        (ZoneInfo("Europe/Lisbon"), date(2026, 10, 25)),
+    ],
+)
+def test_every_offered_slot_on_a_clock_change_day_can_be_booked(
+    zone: ZoneInfo, day: date
+) -> None:
+    agenda = Agenda("stf_1", hours("00:00", "23:30"))
+
+    slots = find_free_slots(
+        day=day,
+        zone=zone,
+        opening_hours=hours("00:00", "23:30"),
+        slot_interval_minutes=30,
+        duration_minutes=45,
+        agendas=[agenda],
+        now=LONG_AGO,
+    )
+
+    assert slots
+    for slot in slots:
+        assert (
+            check_booking(
+                start=slot.start,
+                duration_minutes=45,
+                zone=zone,
+                opening_hours=hours("00:00", "23:30"),
+                agenda=agenda,
+                now=LONG_AGO,
+            )
+            is None
+        ), slot

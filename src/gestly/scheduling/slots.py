@@ -77,7 +77,7 @@ def local_moment(day: date, wall: time, zone: ZoneInfo) -> datetime | None:
 
 def windows_on(day: date, hours: WeeklyHours, zone: ZoneInfo) -> list[Interval]:
     """The day's hours as UTC intervals. A bound inside a skipped hour moves to the
-    end of the gap (the first wall time that exists)."""
+    instant the clocks jump."""
     windows = []
     for opening, closing in hours.get(str(day.weekday()), []):
         start = first_existing(day, time.fromisoformat(opening), zone)
@@ -88,11 +88,26 @@ def windows_on(day: date, hours: WeeklyHours, zone: ZoneInfo) -> list[Interval]:
 
 
 def first_existing(day: date, wall: time, zone: ZoneInfo) -> datetime:
+    """``day`` at ``wall`` in UTC; for a wall time the clocks skip, the instant they
+    jump (the first moment whose wall time is at least ``wall``)."""
     moment = local_moment(day, wall, zone)
     if moment is not None:
         return moment
-    # In a gap: the wall time plus the gap maps to the instant the gap ends.
-    return datetime.combine(day, wall, tzinfo=zone).replace(fold=1).astimezone(UTC)
+    target = datetime.combine(day, wall)
+    # The two readings of a skipped time bracket the jump; search the second.
+    readings = [
+        int(datetime.combine(day, wall, tzinfo=zone).replace(fold=fold).timestamp())
+        for fold in (0, 1)
+    ]
+    low, high = min(readings), max(readings)
+    while high - low > 1:
+        middle = (low + high) // 2
+        local = datetime.fromtimestamp(middle, UTC).astimezone(zone)
+        if local.replace(tzinfo=None) >= target:
+            high = middle
+        else:
+            low = middle
+    return datetime.fromtimestamp(high, UTC)
 
 
 def within(interval: Interval, windows: Iterable[Interval]) -> bool:
