@@ -59,7 +59,13 @@ async def forward(
             error_kind="timeout", error_message="the local receiver timed out"
         )
     except aiohttp.ClientConnectorError as exc:
-        result.update(error_kind="connection_refused", error_message=str(exc))
+        if isinstance(exc.os_error, ConnectionRefusedError):
+            result.update(
+                error_kind="connection_refused",
+                error_message="the local receiver refused the connection",
+            )
+        else:
+            result.update(error_kind="connection_error", error_message=str(exc))
     except aiohttp.ClientError as exc:
         result.update(error_kind="connection_error", error_message=str(exc))
     result["duration_ms"] = round((time.perf_counter() - started) * 1000)
@@ -141,8 +147,9 @@ async def relay(
                 data = json.loads(message.data)
                 if data["type"] == "ready":
                     show(
-                        f"Ready. Forwarding to {forward_to}. Sign-checking secret for "
-                        f"your receiver: {data['secret']}"
+                        f"Ready. Forwarding to {forward_to}. Endpoint "
+                        f"{data['endpoint_id']}; its secret, for your receiver: "
+                        f"{data['secret']}"
                     )
                 elif data["type"] == "delivery":
                     result = await forward(session, forward_to, data)

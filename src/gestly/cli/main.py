@@ -63,8 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     listen.add_argument(
         "--api-url",
-        default=os.environ.get("GESTLY_API_URL", "http://127.0.0.1:8000"),
-        help="the Gestly server (GESTLY_API_URL, http://127.0.0.1:8000)",
+        default=os.environ.get("GESTLY_API_URL")
+        or f"http://127.0.0.1:{os.environ.get('GESTLY_PORT') or 8000}",
+        help="the Gestly server (GESTLY_API_URL, or 127.0.0.1 on GESTLY_PORT or 8000)",
     )
     listen.add_argument(
         "--token",

@@ -115,7 +115,11 @@ def parse_url(url: str, policy: DestinationPolicy) -> ParsedUrl:
 
     scheme = parts.scheme.lower()
     if scheme not in {"http", "https"}:
-        raise DestinationError("the URL must start with https://")
+        raise DestinationError(
+            "the URL must start with https://"
+            if policy.require_https
+            else "the URL must start with http:// or https://"
+        )
     if scheme == "http" and policy.require_https:
         raise DestinationError("the URL must use https:// (plain http is refused)")
     if parts.username is not None or parts.password is not None:
