@@ -102,7 +102,7 @@ def describe_success_rate(health: EndpointHealth) -> str:
         return "Nenhuma entrega concluída nas últimas 24 horas"
     return (
         f"{percent}% entregues nas últimas 24 horas "
-        f"({health.succeeded} de {health.finished})"
+        f"({health.succeeded} de {health.attempted})"
     )
 
 

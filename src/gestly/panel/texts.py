@@ -168,8 +168,13 @@ URL_PROBLEMS: Final[list[tuple[re.Pattern[str], str]]] = [
         "https://meusistema.com.br/webhooks.",
     ),
     (
-        re.compile(r"must start with https://"),
+        re.compile(r"must start with https://$"),
         "A URL precisa começar com https://, como https://meusistema.com.br/webhooks.",
+    ),
+    (
+        re.compile(r"must start with http:// or https://"),
+        "A URL precisa começar com https:// (ou http:// neste modo de "
+        "desenvolvimento), como https://meusistema.com.br/webhooks.",
     ),
     (
         re.compile(r"must use https://"),

@@ -36,15 +36,20 @@ class EndpointHealth:
     waiting: int = 0
 
     @property
-    def finished(self) -> int:
-        return self.succeeded + self.failed
+    def attempted(self) -> int:
+        """Deliveries tried at least once: the ones a success rate can speak of."""
+        return self.succeeded + self.failed + self.retrying
 
     @property
     def success_percent(self) -> int | None:
-        """Whole percent of finished deliveries that succeeded; None if none did."""
-        if self.finished == 0:
+        """Whole percent of attempted deliveries that succeeded; None if none were.
+
+        One still being retried counts as not (yet) delivered, so the rate never
+        reads 100 % beside a "com falhas" badge.
+        """
+        if self.attempted == 0:
             return None
-        return round(100 * self.succeeded / self.finished)
+        return round(100 * self.succeeded / self.attempted)
 
     @property
     def failing(self) -> bool:
