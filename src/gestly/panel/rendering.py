@@ -65,18 +65,19 @@ def plural(count: int, one: str, many: str) -> str:
 
 
 def describe_relative(moment: datetime, now: datetime) -> str:
-    """``há 5 minutos`` or ``em 2 horas``: how far ``moment`` is from ``now``."""
+    """``há 5 minutos`` or ``em 2 horas``: how far ``moment`` is from ``now``, to
+    the nearest unit (a retry due in 4 min 58 s reads "em 5 minutos")."""
     seconds = int((moment - now).total_seconds())
     future = seconds > 0
     seconds = abs(seconds)
     if seconds < 60:
         return "em instantes" if future else "agora há pouco"
     if seconds < 3600:
-        amount = plural(seconds // 60, "minuto", "minutos")
+        amount = plural(max(1, (seconds + 30) // 60), "minuto", "minutos")
     elif seconds < 86400:
-        amount = plural(seconds // 3600, "hora", "horas")
+        amount = plural((seconds + 1800) // 3600, "hora", "horas")
     else:
-        amount = plural(seconds // 86400, "dia", "dias")
+        amount = plural((seconds + 43200) // 86400, "dia", "dias")
     return f"em {amount}" if future else f"há {amount}"
 
 
