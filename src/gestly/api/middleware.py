@@ -170,11 +170,17 @@ class RequestRulesMiddleware:
             await self.answer_from_store(send, stored, fingerprint)
             return
 
-        status, headers, answer = await run_buffered(self.app, scope, receive)
+        where = (idempotency_keys.c.account_id == account_id) & (
+            idempotency_keys.c.key == key
+        )
+        try:
+            status, headers, answer = await run_buffered(self.app, scope, receive)
+        except BaseException:
+            # The request died without an answer: free the key for a retry.
+            async with services.database.transaction() as tx:
+                await tx.connection.execute(delete(idempotency_keys).where(where))
+            raise
         async with services.database.transaction() as tx:
-            where = (idempotency_keys.c.account_id == account_id) & (
-                idempotency_keys.c.key == key
-            )
             if status >= 500:
                 await tx.connection.execute(delete(idempotency_keys).where(where))
             else:

@@ -69,9 +69,16 @@ class Cancellation(StrictModel):
     reason: Annotated[str, Field(max_length=500)] | None = None
 
 
+LAST_BOOKABLE_YEAR = 9998  # a service must end before datetime's last day
+
+
 def parse_start(text: str) -> datetime:
     moment = read_time(text, "start_time")
     assert moment is not None
+    if moment.year > LAST_BOOKABLE_YEAR:
+        raise Unprocessable(
+            f"start_time {text!r} is too far in the future", field="start_time"
+        )
     return moment.replace(microsecond=0)
 
 
@@ -161,6 +168,8 @@ async def get_availability(
     """Free slots on a local date, in the business's time zone; past ones excluded."""
     try:
         day = dt.date.fromisoformat(date)
+        if day.year > LAST_BOOKABLE_YEAR:
+            raise ValueError(date)
     except ValueError:
         raise BadRequest(
             f"date {date!r} is not a date like 2026-01-02", field="date"

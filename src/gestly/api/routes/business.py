@@ -24,7 +24,7 @@ Currency = Annotated[str, Field(pattern=r"^[A-Z]{3}$")]
 
 
 class SettingsUpdate(StrictModel):
-    time_zone: str | None = None
+    time_zone: Annotated[str, Field(max_length=64)] | None = None
     opening_hours: WeeklyHoursField | None = None
     slot_interval_minutes: Minutes | None = None
     reminder_lead_minutes: Annotated[int, Field(ge=0, le=30 * 24 * 60)] | None = None
@@ -104,7 +104,7 @@ def professional_json(professional: business.Professional) -> dict[str, Any]:
 def check_time_zone(name: str) -> None:
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
         raise Unprocessable(
             f"time_zone {name!r} is not an IANA time zone such as America/Sao_Paulo",
             field="time_zone",
