@@ -11,9 +11,7 @@ from typing import Final
 
 from gestly.clock import Clock
 from gestly.scheduling.payloads import appointment_data
-from gestly.storage.appointments import claim_due_reminders
-from gestly.storage.business import get_professional, get_service
-from gestly.storage.customers import get_customer
+from gestly.storage.appointments import claim_due_reminders, load_participants
 from gestly.storage.database import Database
 from gestly.storage.events import publish_event
 
@@ -33,25 +31,15 @@ async def send_due_reminders(database: Database, clock: Clock) -> int:
                 if appointment.start_time <= now:
                     # Downtime outlasted the appointment's start: too late to remind.
                     continue
-                account_id = appointment.account_id
-                customer = await get_customer(
-                    tx.connection, account_id, appointment.customer_id
+                data = appointment_data(
+                    appointment, *await load_participants(tx.connection, appointment)
                 )
-                service = await get_service(
-                    tx.connection, account_id, appointment.service_id
-                )
-                professional = await get_professional(
-                    tx.connection, account_id, appointment.professional_id
-                )
-                assert customer is not None, "appointments keep their customer"
-                assert service is not None, "appointments keep their service"
-                data = appointment_data(appointment, customer, service, professional)
                 data["reminder"] = {
                     "lead_time_minutes": appointment.reminder_lead_minutes
                 }
                 await publish_event(
                     tx,
-                    account_id=account_id,
+                    account_id=appointment.account_id,
                     event_type="appointment.reminder",
                     data=data,
                     now=now,

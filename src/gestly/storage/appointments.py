@@ -8,6 +8,8 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from gestly.ids import new_id
+from gestly.storage.business import Professional, Service, get_professional, get_service
+from gestly.storage.customers import Customer, get_customer
 from gestly.storage.database import Transaction
 from gestly.storage.schema import appointments
 
@@ -51,6 +53,21 @@ async def get_appointment(
         )
     ).first()
     return None if row is None else Appointment(**row._mapping)
+
+
+async def load_participants(
+    connection: AsyncConnection, appointment: Appointment
+) -> tuple[Customer, Service, Professional | None]:
+    """The customer, service and professional an appointment's payload names."""
+    account_id = appointment.account_id
+    customer = await get_customer(connection, account_id, appointment.customer_id)
+    service = await get_service(connection, account_id, appointment.service_id)
+    professional = await get_professional(
+        connection, account_id, appointment.professional_id
+    )
+    assert customer is not None, "appointments keep their customer"
+    assert service is not None, "appointments keep their service"
+    return customer, service, professional
 
 
 async def list_appointments(

@@ -86,7 +86,9 @@ async def describe(
     connection: AsyncConnection, appointment: appointment_store.Appointment
 ) -> dict[str, Any]:
     """The appointment as the API and its events show it."""
-    return appointment_data(appointment, *await participants(connection, appointment))
+    return appointment_data(
+        appointment, *await appointment_store.load_participants(connection, appointment)
+    )
 
 
 async def agenda_for(
@@ -518,20 +520,6 @@ async def update_appointment(
             assert customer is not None
             await credit_completion(tx, updated, customer, settings, now)
     return after
-
-
-async def participants(
-    connection: AsyncConnection, appointment: appointment_store.Appointment
-) -> tuple[Customer, business.Service, business.Professional | None]:
-    account_id = appointment.account_id
-    customer = await get_customer(connection, account_id, appointment.customer_id)
-    service = await business.get_service(connection, account_id, appointment.service_id)
-    professional = await business.get_professional(
-        connection, account_id, appointment.professional_id
-    )
-    assert customer is not None, "appointments keep their customer"
-    assert service is not None, "appointments keep their service"
-    return customer, service, professional
 
 
 @router.post("/appointments/{appointment_id}/cancel")
